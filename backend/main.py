@@ -1,0 +1,152 @@
+"""The FastAPI application: the JSON API at /api/v1, tus uploads, and the staff console."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from backend import console
+from backend.console.session import LoginRequired
+from backend.db import ConnectionPool
+from backend.routes import categories, devices, reports, staff, uploads
+from backend.security import SlidingWindowLimiter
+from backend.services.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.services.events import EventRefused
+from backend.settings import Settings
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class BodyLimit:
+    """Refuse bodies over the limit with 413 before they are read into memory (photos go over tus instead)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, exempt_prefix: str) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.exempt_prefix = exempt_prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.exempt_prefix):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> dict[str, Any]:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = f"the body is larger than {self.max_bytes // 1024} KiB"
+        await JSONResponse({"detail": message, "message": message}, status_code=413)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _message(detail: Any) -> str:
+    if isinstance(detail, str):
+        return detail
+    if isinstance(detail, list):
+        parts = []
+        for err in detail:
+            loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+            parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
+        return "; ".join(parts)
+    return str(detail)
+
+
+def _json_error(status: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail, "message": _message(detail)}, status_code=status, headers=headers)
+
+
+def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> FastAPI:
+    settings = settings or Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        yield
+        app.state.pool.close()
+
+    app = FastAPI(
+        title="Hedgerow",
+        version="0.1.0",
+        summary="Rural crime reports from farmers' phones, and the time every police response took.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.clock = clock
+    app.state.pool = ConnectionPool(settings.db_path)
+    app.state.register_limiter = SlidingWindowLimiter(settings.register_per_hour, 3600)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        return _json_error(exc.status_code, exc.detail, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+        return _json_error(422, errors)
+
+    for error_type in (NotFound, Conflict, Forbidden, Invalid):
+
+        @app.exception_handler(error_type)
+        async def domain_error(request: Request, exc: Exception) -> JSONResponse:
+            return _json_error(exc.status_code, str(exc))  # type: ignore[attr-defined]
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
+        return RedirectResponse(f"/console/login?next={quote(exc.next_url)}", status_code=303)
+
+    @app.exception_handler(EventRefused)
+    async def refused(request: Request, exc: EventRefused) -> JSONResponse:
+        return _json_error(409, str(exc))
+
+    app.include_router(categories.router)
+    app.include_router(devices.router)
+    app.include_router(reports.router)
+    app.include_router(staff.router)
+    app.include_router(uploads.build_router(settings))
+    app.include_router(console.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/console", status_code=303)
+
+    @app.get("/healthz", tags=["health"])
+    def health() -> dict[str, str]:
+        """Liveness for a proxy or a monitor."""
+        return {"status": "ok"}
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, exempt_prefix=uploads.PREFIX)
+    return app

@@ -1,0 +1,48 @@
+"""Farmers' devices register once and get a token."""
+
+import uuid
+
+from fastapi import APIRouter, HTTPException, Request, status
+
+from backend.deps import DbDep, NowDep, client_ip
+from backend.routes.errors import errors
+from backend.security import DEVICE_TOKEN_PREFIX, iso, new_token, token_hash
+from wire.reports import DeviceCreate, DeviceRegistered
+
+router = APIRouter(prefix="/api/v1", tags=["devices"])
+
+
+@router.post(
+    "/devices",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DeviceRegistered,
+    responses=errors(413, 422, 429),
+)
+def register_device(body: DeviceCreate, request: Request, db: DbDep, now: NowDep) -> DeviceRegistered:
+    """Register the farmer's phone. The token in the answer is shown once and stored only as a hash."""
+    ip = client_ip(request)
+    wait = request.app.state.register_limiter.hit(ip)
+    if wait:
+        raise HTTPException(
+            status_code=429,
+            detail="too many registrations from this address; try again later",
+            headers={"Retry-After": str(int(wait) + 1)},
+        )
+    device_id = str(uuid.uuid4())
+    token = new_token(DEVICE_TOKEN_PREFIX)
+    db.execute(
+        "INSERT INTO devices (id, token_hash, name, phone, farm_name, postcode, email, created_at, created_ip) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            device_id,
+            token_hash(token),
+            body.name,
+            body.phone,
+            body.farm_name,
+            body.postcode,
+            body.email,
+            iso(now),
+            ip,
+        ],
+    )
+    return DeviceRegistered(device_id=uuid.UUID(device_id), token=token)

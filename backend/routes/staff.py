@@ -1,0 +1,93 @@
+"""Staff API: tokens for scripts, recording actions on reports, the unrouted list."""
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from fastapi import APIRouter, HTTPException, Request, status
+from pydantic import BaseModel
+
+from backend.db import write_transaction
+from backend.deps import DbDep, NowDep, PoliceDep, SettingsDep, StaffDep, client_ip
+from backend.routes.errors import errors
+from backend.schemas import EventCreate, ReportStaff, TokenCreate, TokenIssued
+from backend.security import login_delay_s, record_login_failure
+from backend.services import events, reports, staff, views
+from backend.services.errors import Invalid, NotFound
+
+router = APIRouter(prefix="/api/v1", tags=["staff"])
+
+
+@router.post(
+    "/tokens",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TokenIssued,
+    responses=errors(401, 413, 422, 429),
+)
+def create_token(body: TokenCreate, request: Request, db: DbDep, now: NowDep, settings: SettingsDep) -> TokenIssued:
+    """Exchange a staff username and password for an API token (for scripts). Repeated failures are slowed down."""
+    ip = client_ip(request)
+    wait = login_delay_s(db, body.username, ip, settings.login_failures_allowed, now)
+    if wait:
+        raise HTTPException(429, "too many failed logins; wait before trying again", headers={"Retry-After": str(wait)})
+    user = staff.authenticate(db, body.username, body.password)
+    if user is None:
+        record_login_failure(db, body.username, ip, now)
+        raise HTTPException(401, "wrong username or password", headers={"WWW-Authenticate": "Bearer"})
+    token, expires = staff.issue_api_token(db, user, now, settings.api_token_days, body.label)
+    return TokenIssued(token=token, expires_at=expires, role=user.role, force=user.force)
+
+
+def _check_time(at: datetime, report: dict, now: datetime) -> None:
+    if at > now + timedelta(minutes=1):
+        raise Invalid("an action cannot be recorded in the future")
+    if at < datetime.fromisoformat(report["received_at"]):
+        raise Invalid("an action cannot be recorded before the report was received")
+
+
+@router.post(
+    "/reports/{report_id}/events",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReportStaff,
+    responses=errors(401, 403, 404, 409, 413, 422),
+)
+def record_event(report_id: UUID, body: EventCreate, user: PoliceDep, db: DbDep, now: NowDep) -> dict:
+    """Record one action on a report (acknowledge, reference, update to the farmer, note, close ...)."""
+    data = body.data()
+    with write_transaction(db):
+        report = reports.report_row(db, str(report_id))
+        if not staff.can_act_on_report(user, report):
+            raise NotFound("no such report")
+        at = body.at or now
+        _check_time(at, report, now)
+        if body.kind == "assigned":
+            assignee = staff.get_user(db, body.user_id) if body.user_id else user
+            if not assignee.is_police or (user.role != "admin" and assignee.force != report["force"]):
+                raise Invalid("a report can only be assigned to an officer of its force")
+            data["user_id"] = assignee.id
+            data["officer"] = assignee.display_name
+        if body.duplicate_of:
+            other = db.execute("SELECT force FROM reports WHERE id = ?", [body.duplicate_of]).fetchone()
+            if other is None or other["force"] != report["force"]:
+                raise Invalid("duplicate_of must be another report of the same force")
+        events.record_event(db, report, body.kind, at, "user", str(user.id), data)
+        staff.log_read(db, user, report["id"], "api-event", now)
+    return views.staff_view(db, reports.report_row(db, str(report_id)))
+
+
+class UnroutedReport(BaseModel):
+    id: UUID
+    category: str
+    lat: float
+    lon: float
+    received_at: datetime
+
+
+@router.get("/admin/unrouted", response_model=list[UnroutedReport], responses=errors(401, 403))
+def unrouted(user: StaffDep, db: DbDep) -> list[dict]:
+    """Reports whose point lies outside every area, for an admin to route (import the missing area)."""
+    if user.role != "admin":
+        raise HTTPException(403, "only admins see unrouted reports")
+    rows = db.execute(
+        "SELECT id, category, lat, lon, received_at FROM reports WHERE area_id IS NULL ORDER BY received_at LIMIT 500"
+    ).fetchall()
+    return [dict(r) for r in rows]

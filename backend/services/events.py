@@ -1,0 +1,157 @@
+"""The event log: every change to a report is an event, and the report's state is derived from its events."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Literal
+
+import sqlite_utils
+
+from backend.security import iso
+
+EventKind = Literal[
+    "received",
+    "photo_received",
+    "acknowledged",
+    "assigned",
+    "reference_added",
+    "contacted",
+    "attended",
+    "decision",
+    "update_sent",
+    "farmer_update",
+    "chased",
+    "closed",
+    "reopened",
+    "note",
+    "flag_raised",
+    "flag_cleared",
+]
+
+# Which events the farmer sees. Notes and flags are the police's own working.
+PUBLIC_KINDS = frozenset(
+    {
+        "received",
+        "photo_received",
+        "acknowledged",
+        "assigned",
+        "reference_added",
+        "contacted",
+        "attended",
+        "decision",
+        "update_sent",
+        "farmer_update",
+        "chased",
+        "closed",
+        "reopened",
+    }
+)
+# What staff may record through the API; the rest are written by intake, the farmer or the sweep.
+STAFF_KINDS = frozenset(
+    {
+        "acknowledged",
+        "assigned",
+        "reference_added",
+        "contacted",
+        "attended",
+        "decision",
+        "update_sent",
+        "note",
+        "closed",
+        "reopened",
+    }
+)
+ActorKind = Literal["device", "user", "system", "partner"]
+
+
+class EventRefused(ValueError):
+    """The event cannot apply to the report as it stands (e.g. closing a closed report)."""
+
+
+def _next_status(status: str, kind: str) -> str:
+    if kind == "closed":
+        return "closed"
+    if kind == "reopened":
+        return "in_progress"
+    if status == "closed":
+        return status
+    if kind in ("reference_added", "contacted", "attended", "decision", "update_sent"):
+        return "in_progress"
+    if kind in ("acknowledged", "assigned") and status == "received":
+        return "acknowledged"
+    return status
+
+
+def check_allowed(report: dict[str, Any], kind: str) -> None:
+    status = report["status"]
+    if kind == "closed" and status == "closed":
+        raise EventRefused("the report is already closed")
+    if kind == "reopened" and status != "closed":
+        raise EventRefused("only a closed report can be reopened")
+
+
+def record_event(
+    db: sqlite_utils.Database,
+    report: dict[str, Any],
+    kind: str,
+    at: datetime,
+    actor_kind: ActorKind,
+    actor_id: str | None,
+    data: dict[str, Any] | None = None,
+    idem_key: str | None = None,
+) -> int:
+    """Append one event and materialise its effect on the report row. Call inside a write transaction."""
+    check_allowed(report, kind)
+    public = kind in PUBLIC_KINDS
+    cursor = db.execute(
+        "INSERT INTO events (report_id, kind, at, actor_kind, actor_id, public, data, idem_key) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [report["id"], kind, iso(at), actor_kind, actor_id, int(public), json.dumps(data or {}), idem_key],
+    )
+    event_id = cursor.lastrowid
+    changes: dict[str, Any] = {"status": _next_status(report["status"], kind), "updated_at": iso(at)}
+    data = data or {}
+    if kind == "acknowledged" and not report.get("acknowledged_at"):
+        changes["acknowledged_at"] = iso(at)
+    if kind == "reference_added":
+        changes["police_reference"] = data["reference"]
+    if kind == "assigned":
+        changes["assigned_to"] = data.get("user_id")
+    if kind == "closed":
+        changes["closed_at"] = iso(at)
+    if kind == "reopened":
+        changes["closed_at"] = None
+    if kind == "flag_raised":
+        db.execute(
+            "INSERT OR IGNORE INTO report_flags (report_id, flag, raised_at) VALUES (?, ?, ?)",
+            [report["id"], data["flag"], iso(at)],
+        )
+    if kind == "flag_cleared":
+        db.execute("DELETE FROM report_flags WHERE report_id = ? AND flag = ?", [report["id"], data["flag"]])
+    if public:
+        changes["public_seq"] = event_id
+    db.execute(
+        "UPDATE reports SET " + ", ".join(f"{k} = ?" for k in changes) + " WHERE id = ?",
+        [*changes.values(), report["id"]],
+    )
+    report.update(changes)
+    return event_id
+
+
+def event_text(kind: str, data: dict[str, Any]) -> str | None:
+    """The words the farmer sees for a public event."""
+    if kind == "update_sent" or kind == "farmer_update" or kind == "chased":
+        return data.get("text") or None
+    if kind == "decision":
+        reason = data.get("reason")
+        decision = {
+            "investigate": "The police will investigate.",
+            "no_further_action": "No further action.",
+        }.get(data.get("decision", ""), data.get("decision"))
+        return f"{decision} {reason}" if reason else decision
+    if kind == "closed":
+        return data.get("outcome")
+    if kind == "photo_received":
+        return None
+    return data.get("text") or None

@@ -1,0 +1,195 @@
+"""Photos that arrived over tus: checked, stored once by hash, linked to their report, stripped copies made."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import uuid
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+from backend.db import write_transaction
+from backend.security import iso
+from backend.services import events
+from wire.reports import MAX_PHOTO_BYTES
+
+MAX_PIXELS = 40_000_000
+# Pillow refuses outright above twice this, before decoding anything: a decompression bomb never reaches RAM.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+DISPLAY_EDGE = 1600
+THUMB_EDGE = 400
+
+
+class PhotoRefused(ValueError):
+    """The upload is not a photo Hedgerow will keep; the message says why, in words for the farmer."""
+
+
+@dataclass(frozen=True)
+class Inspected:
+    sha256: str
+    bytes: int
+    content_type: str
+    width: int
+    height: int
+    taken_at: str | None
+    exif_lat: float | None
+    exif_lon: float | None
+    exif: dict[str, Any]
+
+
+def _gps_to_degrees(values: Any, ref: str | None) -> float | None:
+    try:
+        d, m, s = (float(v) for v in values)
+    except (TypeError, ValueError):
+        return None
+    deg = d + m / 60 + s / 3600
+    return -deg if ref in ("S", "W") else deg
+
+
+def read_exif(image: Image.Image) -> tuple[str | None, float | None, float | None, dict[str, Any]]:
+    """The evidence in a photo's EXIF: when it was taken and where, kept privately by the server."""
+    exif = image.getexif()
+    base = {ExifTags.TAGS.get(k, str(k)): v for k, v in exif.items()}
+    sub = {ExifTags.TAGS.get(k, str(k)): v for k, v in exif.get_ifd(ExifTags.IFD.Exif).items()}
+    gps = {ExifTags.GPSTAGS.get(k, str(k)): v for k, v in exif.get_ifd(ExifTags.IFD.GPSInfo).items()}
+    taken = sub.get("DateTimeOriginal") or base.get("DateTime")
+    lat = _gps_to_degrees(gps.get("GPSLatitude"), gps.get("GPSLatitudeRef")) if gps.get("GPSLatitude") else None
+    lon = _gps_to_degrees(gps.get("GPSLongitude"), gps.get("GPSLongitudeRef")) if gps.get("GPSLongitude") else None
+    keep = {k: str(base[k])[:200] for k in ("Make", "Model", "Software", "DateTime", "Orientation") if k in base}
+    if taken:
+        keep["DateTimeOriginal"] = str(taken)[:40]
+    return (str(taken)[:40] if taken else None), lat, lon, keep
+
+
+def inspect(data: bytes, expected_sha256: str) -> Inspected:
+    """Check that the bytes are the declared photo and a real, reasonable image."""
+    if len(data) > MAX_PHOTO_BYTES:
+        raise PhotoRefused(f"the photo is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MB")
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != expected_sha256:
+        raise PhotoRefused("the photo arrived damaged (its SHA-256 does not match); send it again")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.width * image.height > MAX_PIXELS:
+                raise PhotoRefused(f"the photo has more than {MAX_PIXELS // 1_000_000} megapixels")
+            fmt = image.format
+            image.verify()  # structure check without decoding the pixels
+            image = Image.open(io.BytesIO(data))
+            image.load()  # a truncated or corrupt file fails here
+    except PhotoRefused:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise PhotoRefused(f"the photo has more than {MAX_PIXELS // 1_000_000} megapixels") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise PhotoRefused("this file is not a photo Hedgerow can open (JPEG, PNG or WebP)") from exc
+    if fmt not in FORMATS:
+        raise PhotoRefused(f"{fmt} images are not accepted; send a JPEG, PNG or WebP")
+    taken, lat, lon, exif = read_exif(image)
+    return Inspected(digest, len(data), FORMATS[fmt], image.width, image.height, taken, lat, lon, exif)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Temporary name, fsync, rename: a crash leaves the whole file or none."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def blob_path(photos_dir: Path, sha256: str, kind: str, content_type: str = "image/jpeg") -> Path:
+    ext = EXTENSIONS[content_type] if kind == "original" else "jpg"
+    return photos_dir / kind / sha256[:2] / f"{sha256}.{ext}"
+
+
+def _derived(data: bytes, edge: int) -> bytes:
+    """A copy for the console: upright, downscaled, re-encoded, with no EXIF (so no location) in it."""
+    with Image.open(io.BytesIO(data)) as image:
+        upright = ImageOps.exif_transpose(image)
+        if upright.mode not in ("RGB", "L"):
+            upright = upright.convert("RGB")
+        upright.thumbnail((edge, edge), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        upright.save(out, "JPEG", quality=82, optimize=True)
+        return out.getvalue()
+
+
+def store(photos_dir: Path, data: bytes, info: Inspected) -> None:
+    """Keep the original once by its hash, and its stripped display and thumbnail copies."""
+    original = blob_path(photos_dir, info.sha256, "original", info.content_type)
+    if not original.exists():
+        _write_atomic(original, data)
+    for kind, edge in (("display", DISPLAY_EDGE), ("thumb", THUMB_EDGE)):
+        path = blob_path(photos_dir, info.sha256, kind)
+        if not path.exists():
+            _write_atomic(path, _derived(data, edge))
+
+
+def declared_photo(db: sqlite_utils.Database, report_id: str, photo_id: str) -> dict[str, Any] | None:
+    row = db.execute(
+        "SELECT * FROM report_photos WHERE report_id = ? AND photo_id = ?", [report_id, photo_id]
+    ).fetchone()
+    return dict(row) if row else None
+
+
+def link(
+    db: sqlite_utils.Database, report_id: str, photo_id: str, info: Inspected, actor_id: str, now: datetime
+) -> bool:
+    """Record the photo as arrived, once. Returns False when it had already arrived."""
+    with write_transaction(db):
+        db.execute(
+            "INSERT OR IGNORE INTO photo_blobs (sha256, bytes, content_type, width, height, taken_at, exif_lat, "
+            "exif_lon, exif, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                info.sha256,
+                info.bytes,
+                info.content_type,
+                info.width,
+                info.height,
+                info.taken_at,
+                info.exif_lat,
+                info.exif_lon,
+                json.dumps(info.exif),
+                iso(now),
+            ],
+        )
+        changed = db.execute(
+            "UPDATE report_photos SET received_at = ?, error = NULL WHERE report_id = ? AND photo_id = ? "
+            "AND received_at IS NULL",
+            [iso(now), report_id, photo_id],
+        ).rowcount
+        if not changed:
+            return False
+        report = dict(db.execute("SELECT * FROM reports WHERE id = ?", [report_id]).fetchone())
+        events.record_event(
+            db,
+            report,
+            "photo_received",
+            now,
+            "device",
+            actor_id,
+            {"photo_id": photo_id},
+            idem_key=f"photo:{photo_id}",
+        )
+    return True
+
+
+def mark_refused(db: sqlite_utils.Database, report_id: str, photo_id: str, message: str) -> None:
+    db.execute(
+        "UPDATE report_photos SET error = ? WHERE report_id = ? AND photo_id = ? AND received_at IS NULL",
+        [message, report_id, photo_id],
+    )

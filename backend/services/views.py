@@ -1,0 +1,104 @@
+"""A stored report as each reader may see it: the farmer's public view and the police's full view."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+from backend.services.areas import area_index
+from backend.services.events import event_text
+
+
+def _base(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
+    area = area_index(db).by_id.get(row["area_id"]) if row["area_id"] else None
+    photos = db.execute(
+        "SELECT photo_id, sha256, bytes, content_type, received_at, error FROM report_photos "
+        "WHERE report_id = ? ORDER BY declared_at, rowid",
+        [row["id"]],
+    ).fetchall()
+    flags = [r[0] for r in db.execute("SELECT flag FROM report_flags WHERE report_id = ? ORDER BY flag", [row["id"]])]
+    return {
+        "id": row["id"],
+        "category": row["category"],
+        "happening_now": bool(row["happening_now"]),
+        "occurred_at": row["occurred_at"],
+        "occurred_until": row["occurred_until"],
+        "description": row["description"],
+        "location": {
+            "lat": row["lat"],
+            "lon": row["lon"],
+            "accuracy_m": row["accuracy_m"],
+            "source": row["location_source"],
+            "grid_ref": row["grid_ref"],
+            "what3words": row["what3words"],
+            "place_name": row["place_name"],
+        },
+        "details": json.loads(row["details"]),
+        "vehicles": json.loads(row["vehicles"]),
+        "people": json.loads(row["people"]) if row["people"] else None,
+        "calls": json.loads(row["calls"]),
+        "created_at": row["created_at"],
+        "received_at": row["received_at"],
+        "updated_at": row["updated_at"],
+        "status": row["status"],
+        "area": area.public() if area else None,
+        "police_reference": row["police_reference"],
+        "flags": flags,
+        "photos": [
+            {
+                "photo_id": p["photo_id"],
+                "sha256": p["sha256"],
+                "bytes": p["bytes"],
+                "content_type": p["content_type"],
+                "arrived": p["received_at"] is not None,
+                "error": p["error"],
+            }
+            for p in photos
+        ],
+    }
+
+
+def _timeline(db: sqlite_utils.Database, report_id: str, public_only: bool) -> list[dict[str, Any]]:
+    sql = "SELECT id, kind, at, actor_kind, actor_id, public, data FROM events WHERE report_id = ?"
+    if public_only:
+        sql += " AND public = 1"
+    entries = []
+    for ev in db.execute(sql + " ORDER BY id", [report_id]).fetchall():
+        data = json.loads(ev["data"])
+        entry: dict[str, Any] = {"kind": ev["kind"], "at": ev["at"], "text": event_text(ev["kind"], data)}
+        if ev["kind"] == "reference_added":
+            entry["reference"] = data.get("reference")
+        if not public_only:
+            entry.update(
+                id=ev["id"],
+                actor_kind=ev["actor_kind"],
+                actor_id=ev["actor_id"],
+                public=bool(ev["public"]),
+                data=data,
+            )
+        entries.append(entry)
+    return entries
+
+
+def public_view(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
+    """What the farmer who sent the report sees: no internal notes, no flags' working, no staff names."""
+    view = _base(db, row)
+    view["timeline"] = _timeline(db, row["id"], public_only=True)
+    return view
+
+
+def staff_view(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
+    """What an officer of the area sees: everything, with the reporter's contact details for the call back."""
+    view = _base(db, row)
+    view["timeline"] = _timeline(db, row["id"], public_only=False)
+    device = db.execute(
+        "SELECT name, phone, farm_name, postcode, email FROM devices WHERE id = ?", [row["device_id"]]
+    ).fetchone()
+    view["reporter"] = dict(device) if device else None
+    view["force"] = row["force"]
+    view["assigned_to"] = row["assigned_to"]
+    view["clock_skew_s"] = row["clock_skew_s"]
+    view["sent_at"] = row["sent_at"]
+    return view
