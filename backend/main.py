@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -16,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backend import console
+from backend.clock import Clock, clock_from_env
 from backend.console.session import LoginRequired
 from backend.db import ConnectionPool
 from backend.routes import categories, devices, reports, staff, uploads
@@ -23,12 +22,6 @@ from backend.security import SlidingWindowLimiter
 from backend.services.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.services.events import EventRefused
 from backend.settings import Settings
-
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 class BodyLimit:
@@ -88,7 +81,7 @@ def _json_error(status: int, detail: Any, headers: dict[str, str] | None = None)
     return JSONResponse({"detail": detail, "message": _message(detail)}, status_code=status, headers=headers)
 
 
-def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> FastAPI:
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
@@ -104,7 +97,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.clock = clock
+    app.state.clock = clock or clock_from_env()
     app.state.pool = ConnectionPool(settings.db_path)
     app.state.register_limiter = SlidingWindowLimiter(settings.register_per_hour, 3600)
 
