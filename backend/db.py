@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -59,23 +60,41 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
 
 
 class ConnectionPool:
-    """One connection per thread: sqlite3 connections must not be shared by threads mid-transaction."""
+    """Connections handed out one per request and returned afterwards.
+
+    A request's dependencies and its endpoint may run on different threads of the server's thread pool, so a
+    connection cannot be tied to a thread; it is tied to the request instead, and a request uses it
+    sequentially.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._local = threading.local()
+        self._idle: queue.SimpleQueue[sqlite_utils.Database] = queue.SimpleQueue()
         self._all: list[sqlite_utils.Database] = []
         self._lock = threading.Lock()
         open_and_migrate(path).close()
 
-    def get(self) -> sqlite_utils.Database:
-        db = getattr(self._local, "db", None)
-        if db is None:
+    def acquire(self) -> sqlite_utils.Database:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
             db = connect(self.path)
-            self._local.db = db
             with self._lock:
                 self._all.append(db)
-        return db
+            return db
+
+    def release(self, db: sqlite_utils.Database) -> None:
+        if db.conn.in_transaction:  # a request that failed mid-write must not leave its transaction open
+            db.conn.execute("ROLLBACK")
+        self._idle.put(db)
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite_utils.Database]:
+        db = self.acquire()
+        try:
+            yield db
+        finally:
+            self.release(db)
 
     def close(self) -> None:
         with self._lock:

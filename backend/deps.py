@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -14,8 +15,9 @@ from backend.services.staff import StaffUser, user_for_token
 from backend.settings import Settings
 
 
-def get_db(request: Request) -> sqlite_utils.Database:
-    return request.app.state.pool.get()
+def get_db(request: Request) -> Iterator[sqlite_utils.Database]:
+    with request.app.state.pool.connection() as db:
+        yield db
 
 
 def get_settings(request: Request) -> Settings:
