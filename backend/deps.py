@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -10,27 +10,35 @@ from typing import Annotated
 import sqlite_utils
 from fastapi import Depends, HTTPException, Request
 
+from backend.db import GroupCommitWriter
 from backend.security import DEVICE_TOKEN_PREFIX, STAFF_TOKEN_PREFIX, token_hash
 from backend.services.staff import StaffUser, user_for_token
 from backend.settings import Settings
 
 
-def get_db(request: Request) -> Iterator[sqlite_utils.Database]:
+# The small dependencies are `async def` on purpose: FastAPI runs a plain `def` dependency in the thread
+# pool, and each such hop costs more than the work itself (a pool checkout, an indexed lookup).
+async def get_db(request: Request) -> AsyncIterator[sqlite_utils.Database]:
     with request.app.state.pool.connection() as db:
         yield db
 
 
-def get_settings(request: Request) -> Settings:
+async def get_writer(request: Request) -> GroupCommitWriter:
+    return request.app.state.writer
+
+
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_now(request: Request) -> datetime:
+async def get_now(request: Request) -> datetime:
     """The clock is injected (app.state.clock) so tests can move time."""
     return request.app.state.clock()
 
 
 DbDep = Annotated[sqlite_utils.Database, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+WriterDep = Annotated[GroupCommitWriter, Depends(get_writer)]
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
@@ -59,7 +67,7 @@ class Device:
     name: str
 
 
-def current_device(request: Request, db: DbDep) -> Device:
+async def current_device(request: Request, db: DbDep) -> Device:
     token = _bearer(request)
     if token is None:
         raise _unauthorized("send the device token as 'Authorization: Bearer <token>'")
@@ -73,7 +81,7 @@ def current_device(request: Request, db: DbDep) -> Device:
     return Device(row["id"], row["name"])
 
 
-def current_staff(request: Request, db: DbDep, now: NowDep) -> StaffUser:
+async def current_staff(request: Request, db: DbDep, now: NowDep) -> StaffUser:
     token = _bearer(request)
     if token is None:
         raise _unauthorized("send a staff API token as 'Authorization: Bearer <token>'")
@@ -85,14 +93,14 @@ def current_staff(request: Request, db: DbDep, now: NowDep) -> StaffUser:
     return user
 
 
-def current_principal(request: Request, db: DbDep, now: NowDep) -> Device | StaffUser:
+async def current_principal(request: Request, db: DbDep, now: NowDep) -> Device | StaffUser:
     token = _bearer(request) or ""
     if token.startswith(STAFF_TOKEN_PREFIX):
-        return current_staff(request, db, now)
-    return current_device(request, db)
+        return await current_staff(request, db, now)
+    return await current_device(request, db)
 
 
-def police_staff(user: Annotated[StaffUser, Depends(current_staff)]) -> StaffUser:
+async def police_staff(user: Annotated[StaffUser, Depends(current_staff)]) -> StaffUser:
     if user.role not in ("officer", "supervisor", "admin"):
         raise HTTPException(status_code=403, detail="only police staff and admins may do this")
     return user

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from backend import console
 from backend.clock import Clock, clock_from_env
 from backend.console.session import LoginRequired
-from backend.db import ConnectionPool
+from backend.db import ConnectionPool, GroupCommitWriter
 from backend.routes import categories, devices, reports, staff, uploads
 from backend.security import SlidingWindowLimiter
 from backend.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         yield
+        app.state.writer.close()
         app.state.pool.close()
 
     app = FastAPI(
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.settings = settings
     app.state.clock = clock or clock_from_env()
     app.state.pool = ConnectionPool(settings.db_path)
+    app.state.writer = GroupCommitWriter(settings.db_path)
     app.state.register_limiter = SlidingWindowLimiter(settings.register_per_hour, 3600)
 
     @app.exception_handler(HTTPException)

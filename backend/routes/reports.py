@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from backend.deps import DbDep, DeviceDep, NowDep, PrincipalDep
+from backend.deps import DbDep, DeviceDep, NowDep, PrincipalDep, WriterDep
 from backend.routes.errors import errors
 from backend.schemas import ReportStaff
 from backend.services import reports, staff, views
@@ -24,10 +24,19 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
     | errors(401, 404, 409, 413, 422),
 )
 def put_report(
-    report_id: UUID, body: ReportCreate, device: DeviceDep, db: DbDep, now: NowDep, response: Response
+    report_id: UUID,
+    body: ReportCreate,
+    device: DeviceDep,
+    db: DbDep,
+    writer: WriterDep,
+    now: NowDep,
+    response: Response,
 ) -> dict:
     """Send a report. Safe to repeat: the same content again answers 200, different content 409."""
-    created = reports.put_report(db, device.id, str(report_id), body, now)
+    # A resend is answered from a read; only a new report queues for the group-committing writer.
+    created = not reports.already_held(db, device.id, str(report_id), body) and writer.run(
+        lambda wdb: reports.put_report(wdb, device.id, str(report_id), body, now)
+    )
     if not created:
         response.status_code = status.HTTP_200_OK
     return views.public_view(db, reports.device_report(db, str(report_id), device.id))

@@ -72,6 +72,11 @@ def _existing(db: sqlite_utils.Database, report_id: str, device_id: str, content
     return True
 
 
+def already_held(db: sqlite_utils.Database, device_id: str, report_id: str, body: ReportCreate) -> bool:
+    """The cheap check before any write: True for an exact resend; raises for another device's id or new content."""
+    return _existing(db, report_id, device_id, body.content_hash())
+
+
 def put_report(db: sqlite_utils.Database, device_id: str, report_id: str, body: ReportCreate, now: datetime) -> bool:
     """Store a report once. Returns True when it was created, False when the same content was already held."""
     content_hash = body.content_hash()
