@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import sqlite3
 import threading
@@ -142,6 +143,12 @@ class GroupCommitWriter:
         future: Future[T] = Future()
         self._jobs.put((job, future))
         return future.result()
+
+    async def run_async(self, job: Callable[[sqlite_utils.Database], T]) -> T:
+        """`run` for a coroutine: waits for the commit without holding a thread of the server's pool."""
+        future: Future[T] = Future()
+        self._jobs.put((job, future))
+        return await asyncio.wrap_future(future)
 
     def close(self) -> None:
         self._jobs.put(None)
