@@ -23,7 +23,9 @@ end
 function request()
   local n = counter
   counter = counter + 1
-  if resend > 0 then n = n % resend end
+  -- wrk consumes the first request() of a thread before the run starts, so id 0 may never be sent: resends
+  -- start at 1.
+  if resend > 0 then n = 1 + n % resend end
   local id = string.format("%08d-0000-4000-8%03d-%012d", run, tid, n)
   return wrk.format("PUT", "/api/v1/reports/" .. id,
     {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
