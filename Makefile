@@ -31,8 +31,9 @@ test: setup browser
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: setup
-	$(BIN)/python -m tests.benchmarks.run_all
+bench: setup browser
+	@command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null || sudo apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m tests.benchmarks.run_all $(BENCH)
 
 lint: setup
 	$(BIN)/ruff check .
