@@ -172,4 +172,19 @@ def import_areas(
             "INSERT INTO meta (key, value) VALUES ('areas_version', '1') "
             "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
         )
+    reroute_unrouted(db)
     return [r["name"] for r in rows]
+
+
+def reroute_unrouted(db: sqlite_utils.Database) -> int:
+    """Route the reports that fell outside every area, now that more areas may exist. Returns how many."""
+    index = area_index(db)
+    rows = db.execute("SELECT id, lat, lon FROM reports WHERE area_id IS NULL").fetchall()
+    moved = 0
+    with db.atomic():
+        for row in rows:
+            area = index.locate(row["lat"], row["lon"])
+            if area is not None:
+                db.execute("UPDATE reports SET area_id = ?, force = ? WHERE id = ?", [area.id, area.force, row["id"]])
+                moved += 1
+    return moved
