@@ -9,6 +9,7 @@ from typing import Any, Literal
 import sqlite_utils
 
 from backend.security import iso
+from backend.services import clocks
 
 EventKind = Literal[
     "received",
@@ -110,7 +111,11 @@ def record_event(
         [report["id"], kind, iso(at), actor_kind, actor_id, int(public), json.dumps(data or {}), idem_key],
     )
     event_id = cursor.lastrowid
-    changes: dict[str, Any] = {"status": _next_status(report["status"], kind), "updated_at": iso(at)}
+    changes: dict[str, Any] = {"updated_at": iso(at)}
+    status = _next_status(report["status"], kind)
+    if status != report["status"]:
+        # Only when it changes: setting it touches every index on status (the sweep's flags never change it).
+        changes["status"] = status
     data = data or {}
     if kind == "acknowledged" and not report.get("acknowledged_at"):
         changes["acknowledged_at"] = iso(at)
@@ -136,6 +141,10 @@ def record_event(
         [*changes.values(), report["id"]],
     )
     report.update(changes)
+    if kind not in ("flag_raised", "flag_cleared"):
+        # Keep the report's clocks and its next due time current in the same transaction; the sweep writes
+        # the flags (and stores the clocks itself after changing them).
+        clocks.refresh(db, report["id"], at)
     return event_id
 
 
