@@ -28,7 +28,9 @@ Interface for the queue, the farmer's app and the summaries:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -351,8 +353,34 @@ def materialise(db: sqlite_utils.Database, clocks: Iterable[tuple[ReportClocks, 
     db.conn.executemany(_UPSERT, rows)
 
 
+_deferred: ContextVar[dict[str, datetime] | None] = ContextVar("clocks_deferred", default=None)
+
+
+@contextmanager
+def deferred_refresh(db: sqlite_utils.Database) -> Iterator[None]:
+    """Within this block `refresh` only notes the reports it is asked about; on leaving, each is refreshed once,
+    as of the latest time it was asked for, in bulk. A refresh depends only on the report's events and the time,
+    so this stores exactly what refreshing after every event would, for bulk loads of many events per report.
+    Use inside the write transaction that holds the changes."""
+    pending: dict[str, datetime] = {}
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    policy = current_policy(db)
+    ids = list(pending)
+    for chunk in _chunks(ids):
+        facts = load_facts(db, chunk)
+        materialise(db, [(compute(facts[i], policy, pending[i]), facts[i].flags) for i in chunk if i in facts])
+
+
 def refresh(db: sqlite_utils.Database, report_id: str, now: datetime) -> ReportClocks | None:
     """Recompute and store one report's clocks (call inside the write transaction that changed it)."""
+    pending = _deferred.get()
+    if pending is not None:
+        pending[report_id] = max(now, pending.get(report_id, now))
+        return None
     facts = load_facts(db, [report_id]).get(report_id)
     if facts is None:
         return None

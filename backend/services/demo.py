@@ -33,7 +33,7 @@ from tqdm import tqdm
 from backend.clock import clock_from_env
 from backend.db import write_transaction
 from backend.security import DEVICE_TOKEN_PREFIX, iso, new_token, token_hash
-from backend.services import events, photos, staff
+from backend.services import clocks, events, photos, staff
 from backend.services import reports as intake
 from backend.services.areas import import_areas
 from backend.services.demo_photos import DemoPhoto, make_photos
@@ -313,7 +313,8 @@ def seed(
         while tally.reports < reports:
             batch = min(REPORTS_PER_TRANSACTION, reports - tally.reports)
             # Many reports per transaction: one commit (one fsync) per batch instead of one per report.
-            with write_transaction(db):
+            # Clocks are computed once per report at the end of the batch rather than after each of its events.
+            with write_transaction(db), clocks.deferred_refresh(db):
                 for _ in range(batch):
                     writer.write(next(plans))
             bar.update(batch)

@@ -349,3 +349,27 @@ def test_hedgerow_demo_shows_progress_and_a_second_run_adds_reports_without_dupl
     blobs = {r[0] for r in db.execute("SELECT sha256 FROM photo_blobs")}
     assert {p.name.split(".")[0] for p in files} == blobs and len(files) == len(blobs) <= demo.DISTINCT_PHOTOS
     db.close()
+
+
+def test_clocks_computed_once_per_batch_equal_clocks_refreshed_after_every_event(seeded: Seeded) -> None:
+    """The demo defers clock refreshes to the end of each batch; that must store what per-event refreshes would."""
+    from backend.db import write_transaction
+    from backend.services import clocks
+
+    db = seeded.db
+    sample = [r["id"] for r in _rows(db, "SELECT id FROM reports ORDER BY id LIMIT 60")]
+    marks = ",".join("?" * len(sample))
+    clocks_sql = f"SELECT * FROM report_clocks WHERE report_id IN ({marks})"
+    before = {r["report_id"]: r for r in _rows(db, clocks_sql, sample)}
+    assert len(before) == len(sample)
+    last_event_sql = (
+        "SELECT report_id, max(at) AS at FROM events WHERE kind NOT IN ('flag_raised', 'flag_cleared') "
+        f"AND report_id IN ({marks}) GROUP BY report_id"
+    )
+    last_event = {r["report_id"]: datetime.fromisoformat(r["at"]) for r in _rows(db, last_event_sql, sample)}
+    with write_transaction(db):
+        for report_id in sample:
+            clocks.refresh(db, report_id, last_event[report_id])  # the per-event path's final refresh
+    after = {r["report_id"]: r for r in _rows(db, clocks_sql, sample)}
+    assert after == before
+    assert any(r["answered_state"] not in (None, "not_applicable") for r in after.values())
