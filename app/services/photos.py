@@ -1,0 +1,211 @@
+"""The photo pipeline, run on the phone before a photo joins a report.
+
+The farmer's original is kept untouched on the phone. The copy that is uploaded is turned the right way up,
+no larger than 1600 px on its long edge, re-encoded as JPEG and carries no EXIF at all: a photo passed on
+beyond the officer must not give away where the farm is. The time and GPS position the camera wrote are read
+first and kept beside the photo as metadata.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from PIL import ExifTags, Image, UnidentifiedImageError
+
+from wire.reports import MAX_PHOTO_BYTES
+
+MAX_EDGE_PX = 1600
+JPEG_QUALITY = 80
+# Decompression bombs: a 12 MP phone photo is 12e6 pixels; 100e6 leaves room for panoramas and no more.
+MAX_PIXELS = 100_000_000
+# The largest file a farmer may pick: four times what the server takes after processing.
+MAX_INPUT_BYTES = 4 * MAX_PHOTO_BYTES
+
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"}
+_ORIENTATION = 0x0112
+_DATETIME_ORIGINAL = 0x9003
+_OFFSET_TIME_ORIGINAL = 0x9011
+# EXIF orientation -> the turn that puts the picture upright (as ImageOps.exif_transpose does, but applied to
+# the downscaled copy, which no longer carries the tag).
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+class PhotoError(ValueError):
+    """A photo that cannot be used; the message is shown to the farmer as it is."""
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    original: bytes
+    original_sha256: str
+    original_content_type: str
+    upload: bytes
+    upload_sha256: str
+    width: int
+    height: int
+    taken_at: datetime | None
+    gps_lat: float | None
+    gps_lon: float | None
+
+    @property
+    def upload_content_type(self) -> str:
+        return "image/jpeg"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _is_heif(data: bytes) -> bool:
+    # An ISO base media file: a box size, then "ftyp" and the major brand.
+    return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
+
+
+def _rational(value: Any) -> float:
+    return float(value[0]) / float(value[1]) if isinstance(value, tuple) else float(value)
+
+
+def _degrees(dms: Any, ref: Any) -> float | None:
+    try:
+        degrees, minutes, seconds = (_rational(v) for v in dms)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    value = degrees + minutes / 60 + seconds / 3600
+    if isinstance(ref, bytes):
+        ref = ref.decode(errors="replace")
+    if str(ref).strip().upper() in ("S", "W"):
+        value = -value
+    return value if math.isfinite(value) else None
+
+
+def read_gps(exif: Image.Exif) -> tuple[float, float] | None:
+    """The position the camera wrote, in decimal degrees, or None when there is none or it is nonsense."""
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    if not gps:
+        return None
+    lat = _degrees(gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef, "N"))
+    lon = _degrees(gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef, "E"))
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    if lat == 0 and lon == 0:  # cameras write zeros when they had no fix
+        return None
+    return round(lat, 7), round(lon, 7)
+
+
+def read_taken_at(exif: Image.Exif) -> datetime | None:
+    """When the camera says the photo was taken; a time without an offset is taken as UTC."""
+    ifd = exif.get_ifd(ExifTags.IFD.Exif)
+    text = ifd.get(_DATETIME_ORIGINAL) or exif.get(ExifTags.Base.DateTime)
+    if not isinstance(text, str):
+        return None
+    try:
+        taken = datetime.strptime(text.strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    offset = ifd.get(_OFFSET_TIME_ORIGINAL)
+    tz = UTC
+    if isinstance(offset, str) and len(offset) >= 6 and offset[0] in "+-":
+        try:
+            sign = 1 if offset[0] == "+" else -1
+            tz = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])))
+        except ValueError:
+            tz = UTC
+    return taken.replace(tzinfo=tz).astimezone(UTC)
+
+
+def _open(data: bytes) -> Image.Image:
+    if not data:
+        raise PhotoError("This file is empty: choose the photo again")
+    if len(data) > MAX_INPUT_BYTES:
+        raise PhotoError(f"This file is too large ({len(data) // 1_000_000} MB): choose a photo under 60 MB")
+    if _is_heif(data):
+        raise PhotoError(
+            "This photo is in HEIC format, which Hedgerow cannot read yet. "
+            "Set the camera to 'Most compatible' (JPEG) or share the photo as JPEG."
+        )
+    try:
+        image = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError as exc:
+        raise PhotoError("This file is not a photo Hedgerow can read: choose a JPEG or PNG photo") from exc
+    except Image.DecompressionBombError as exc:
+        raise PhotoError("This picture is far too large to be a photo: choose another") from exc
+    if image.width * image.height > MAX_PIXELS:
+        raise PhotoError("This picture is far too large to be a photo: choose another")
+    return image
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    if image.mode == "RGB":
+        return image
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        # Transparent parts become white, as they look in a gallery, rather than black.
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+def process_photo(data: bytes, max_edge: int = MAX_EDGE_PX, quality: int = JPEG_QUALITY) -> ProcessedPhoto:
+    """Make the upload copy of a photo; raises PhotoError with a message for the farmer."""
+    image = _open(data)
+    original_type = Image.MIME.get(image.format or "", "application/octet-stream")
+    try:
+        exif = image.getexif()
+        orientation = exif.get(_ORIENTATION, 1)
+        gps = read_gps(exif)
+        taken_at = read_taken_at(exif)
+        long_edge = max(image.size)
+        if long_edge > max_edge:
+            scale = max_edge / long_edge
+            target = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+            # JPEG draft mode decodes at 1/2, 1/4 or 1/8 scale straight from the DCT: most of the speed.
+            image.draft(None, target)
+            image = image.resize(target, Image.Resampling.LANCZOS)
+        else:
+            image.load()
+        transpose = _TRANSPOSE.get(orientation)
+        if transpose is not None:
+            image = image.transpose(transpose)
+        image = _to_rgb(image)
+        out = io.BytesIO()
+        # No exif= and no icc_profile=: the upload copy carries no metadata at all.
+        image.save(out, "JPEG", quality=quality, optimize=False, progressive=False)
+    except PhotoError:
+        raise
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise PhotoError("This photo is damaged and cannot be read: take or choose it again") from exc
+    upload = out.getvalue()
+    return ProcessedPhoto(
+        original=data,
+        original_sha256=_sha256(data),
+        original_content_type=original_type,
+        upload=upload,
+        upload_sha256=_sha256(upload),
+        width=image.width,
+        height=image.height,
+        taken_at=taken_at,
+        gps_lat=gps[0] if gps else None,
+        gps_lon=gps[1] if gps else None,
+    )
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine on a 6371 km sphere: ample for "is this photo far away")."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(h))

@@ -1,0 +1,323 @@
+"""The report being typed: every change is kept on the phone at once, so a killed app loses nothing.
+
+Views read the fields and call the methods; the methods change the fields (which redraws the views that
+show them) and save the draft. Location finding and photos are in the mixins beside this module.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+import flet as ft
+
+from app.state.build_report import OUTCOME_LABELS, build_report, format_local, parse_local
+from app.state.draft_location import LocationSteps
+from app.state.draft_photos import PhotoItem, PhotoSteps
+from app.state.ports import Ports
+from app.store import Store
+from app.store import drafts as draft_store
+from app.store import photos as photo_store
+from app.store import reports as report_store
+from wire.categories import Category
+from wire.normalise import normalise_registration
+from wire.reports import PhotoDeclared
+
+STEPS = ("danger", "category", "photos", "location", "details", "calls", "review")
+STEP_TITLES = {
+    "danger": "Is anyone in danger?",
+    "category": "What happened?",
+    "photos": "Photos",
+    "location": "Where?",
+    "details": "Details",
+    "calls": "Calls to the police",
+    "review": "Check and save",
+}
+# What is kept in the drafts table; everything else on the object is working state (progress, messages).
+PERSISTED = (
+    "step",
+    "happening_now",
+    "category",
+    "location",
+    "grid_ref_text",
+    "what3words",
+    "details",
+    "occurred_text",
+    "description",
+    "vehicles",
+    "people_count",
+    "people_description",
+    "called_already",
+    "calls",
+    "created_at",
+)
+VEHICLE_FIELDS = ("registration", "make", "model", "colour", "direction")
+MAX_VEHICLES = 20
+MAX_CALLS = 20
+
+
+@ft.observable
+@dataclass
+class ReportDraft(LocationSteps, PhotoSteps):
+    _store: Store
+    _ports: Ports
+    _categories: dict[str, Category]
+    _tz: tzinfo
+    id: str = ""
+    step: str = "danger"
+    happening_now: bool | None = None
+    category: str | None = None
+    location: dict[str, Any] | None = None
+    grid_ref_text: str = ""
+    what3words: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    occurred_text: str = ""
+    description: str = ""
+    vehicles: list[dict[str, str]] = field(default_factory=list)
+    people_count: str = ""
+    people_description: str = ""
+    called_already: bool | None = None
+    calls: list[dict[str, str]] = field(default_factory=list)
+    created_at: str = ""
+    # Working state, not saved.
+    photos: list[PhotoItem] = field(default_factory=list)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    gps_status: str = ""
+    gps_busy: bool = False
+    grid_ref_error: str = ""
+    place_message: str = ""
+    photo_message: str = ""
+    saving: bool = False
+    saved_report_id: str | None = None
+
+    # ----- creating, restoring, saving the draft itself
+
+    @classmethod
+    def start(cls, store: Store, ports: Ports, categories: dict[str, Category], tz: tzinfo) -> ReportDraft:
+        now = ports.clock()
+        draft = cls(_store=store, _ports=ports, _categories=categories, _tz=tz)
+        draft.id = str(uuid.uuid4())
+        draft.created_at = now.isoformat()
+        draft.occurred_text = format_local(now, tz)
+        draft._save()
+        return draft
+
+    @classmethod
+    def restore(cls, store: Store, ports: Ports, categories: dict[str, Category], tz: tzinfo) -> ReportDraft | None:
+        stored = draft_store.latest_draft(store)
+        if stored is None:
+            return None
+        draft = cls(_store=store, _ports=ports, _categories=categories, _tz=tz)
+        draft.id = stored.id
+        for name in PERSISTED:
+            if name in stored.data:
+                setattr(draft, name, stored.data[name])
+        if draft.step not in STEPS:
+            draft.step = "danger"
+        draft._load_photos()
+        return draft
+
+    def snapshot(self) -> dict[str, Any]:
+        """The saved form of the draft: plain JSON values."""
+
+        def plain(value: Any) -> Any:
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [plain(v) for v in value]
+            return value
+
+        return {name: plain(getattr(self, name)) for name in PERSISTED}
+
+    def _save(self) -> None:
+        draft_store.save_draft(self._store, self.id, self.step, self.snapshot(), self._ports.clock())
+
+    @property
+    def category_spec(self) -> Category | None:
+        return self._categories.get(self.category or "")
+
+    # ----- moving between steps
+
+    @property
+    def step_number(self) -> int:
+        return STEPS.index(self.step) + 1
+
+    def go_to(self, step: str) -> None:
+        if step not in STEPS:
+            raise ValueError(step)
+        self.step = step
+        if step == "review":
+            self.check()
+        self._save()
+
+    def next_step(self) -> None:
+        if self.step == "category" and self.category is None:
+            self.errors = {"category": ["Choose what happened"]}
+            return
+        position = STEPS.index(self.step)
+        self.go_to(STEPS[min(position + 1, len(STEPS) - 1)])
+
+    def previous_step(self) -> None:
+        position = STEPS.index(self.step)
+        self.go_to(STEPS[max(position - 1, 0)])
+
+    # ----- step 1: danger
+
+    def answer_danger(self, in_danger: bool) -> None:
+        self.happening_now = in_danger
+        if not in_danger:
+            self.step = "category"
+        self._save()
+
+    async def call_999(self) -> None:
+        """Record the 999 call in the report, then dial: the record survives whatever the dialler does."""
+        now = self._ports.clock()
+        self.happening_now = True
+        self.called_already = True
+        self.calls.append(
+            {
+                "channel": "999",
+                "called_text": format_local(now, self._tz),
+                "waited_min": "",
+                "outcome": "answered",
+                "reference": "",
+            }
+        )
+        self._save()
+        await self._ports.dialer.launch("tel:999")
+
+    # ----- step 2: category
+
+    def choose_category(self, code: str) -> None:
+        if code not in self._categories:
+            raise ValueError(f"unknown category {code}")
+        if code != self.category:
+            self.details = {}
+        self.category = code
+        self.errors = {}
+        self.step = "photos"
+        self._save()
+
+    # ----- step 5: details
+
+    def set_detail(self, name: str, value: Any) -> None:
+        spec = self.category_spec
+        if spec is None or name not in {f.name for f in spec.fields}:
+            raise ValueError(f"{name} is not a field of {self.category}")
+        self.details[name] = value
+        self._save()
+
+    def toggle_choice(self, name: str, choice: str, on: bool) -> None:
+        current = [c for c in self.details.get(name) or [] if c != choice]
+        if on:
+            current.append(choice)
+        self.set_detail(name, current)
+
+    def set_text(self, name: str, value: str) -> None:
+        """For the free-text fields of the draft: description, occurred_text, people, what3words."""
+        if name not in ("description", "occurred_text", "people_count", "people_description", "what3words"):
+            raise ValueError(name)
+        setattr(self, name, value)
+        self._save()
+
+    def occurred_now(self) -> None:
+        self.set_text("occurred_text", format_local(self._ports.clock(), self._tz))
+
+    def add_vehicle(self) -> None:
+        if len(self.vehicles) < MAX_VEHICLES:
+            self.vehicles.append(dict.fromkeys(VEHICLE_FIELDS, ""))
+            self._save()
+
+    def set_vehicle(self, index: int, name: str, value: str) -> None:
+        if name not in VEHICLE_FIELDS:
+            raise ValueError(name)
+        vehicle = dict(self.vehicles[index])
+        vehicle[name] = value
+        self.vehicles[index] = vehicle
+        self._save()
+
+    def tidy_registration(self, index: int) -> None:
+        """Upper case, no spaces: how the police search for a plate. Done when the farmer leaves the box."""
+        self.set_vehicle(index, "registration", normalise_registration(self.vehicles[index]["registration"]))
+
+    def remove_vehicle(self, index: int) -> None:
+        del self.vehicles[index]
+        self._save()
+
+    # ----- step 6: calls
+
+    def answer_called(self, called: bool) -> None:
+        self.called_already = called
+        if called and not self.calls:
+            self.add_call("101")
+        self._save()
+
+    def add_call(self, channel: str, started: datetime | None = None) -> None:
+        if len(self.calls) >= MAX_CALLS:
+            return
+        when = started or self._ports.clock()
+        self.called_already = True
+        self.calls.append(
+            {
+                "channel": channel,
+                "called_text": format_local(when, self._tz),
+                "waited_min": "",
+                "outcome": "answered",
+                "reference": "",
+            }
+        )
+        self._save()
+
+    def set_call(self, index: int, name: str, value: str) -> None:
+        if name not in ("channel", "called_text", "waited_min", "outcome", "reference"):
+            raise ValueError(name)
+        if name == "outcome" and value not in OUTCOME_LABELS:
+            raise ValueError(value)
+        call = dict(self.calls[index])
+        call[name] = value
+        self.calls[index] = call
+        self._save()
+
+    def remove_call(self, index: int) -> None:
+        del self.calls[index]
+        if not self.calls:
+            self.called_already = False
+        self._save()
+
+    # ----- step 7: review and save
+
+    def _declared_photos(self) -> list[PhotoDeclared]:
+        return [
+            PhotoDeclared(
+                photo_id=uuid.UUID(p.id), sha256=p.upload_sha256, bytes=p.upload_bytes, content_type="image/jpeg"
+            )
+            for p in self.photos
+        ]
+
+    def check(self) -> bool:
+        report, errors = build_report(self.snapshot(), self._declared_photos(), self._categories, self._tz)
+        self.errors = errors
+        return report is not None
+
+    def save(self) -> str | None:
+        """Save the report on the phone and queue it; returns its id, or None with `errors` saying why."""
+        report, errors = build_report(self.snapshot(), self._declared_photos(), self._categories, self._tz)
+        self.errors = errors
+        if report is None:
+            return None
+        report_id = str(uuid.uuid4())
+        report_store.save_report(self._store, report_id, self.id, report, self._ports.clock())
+        self.saved_report_id = report_id
+        return report_id
+
+    def discard(self) -> None:
+        paths = draft_store.discard_draft(self._store, self.id)
+        photo_store.delete_files(self._store, paths)
+
+    def when_called(self, index: int) -> datetime | None:
+        try:
+            return parse_local(self.calls[index]["called_text"], self._tz)
+        except (ValueError, KeyError, IndexError):
+            return None

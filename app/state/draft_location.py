@@ -1,0 +1,149 @@
+"""Step 4 of the draft: where it happened, from the GPS, a saved place or a grid reference."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from app.services.gridref import GridRefError, parse_grid_ref
+from app.services.location import POOR_ACCURACY_M, Fix, NoFix, best_fix
+from app.services.photos import distance_m
+from app.store import places as place_store
+
+if TYPE_CHECKING:
+    from app.state.draft import ReportDraft
+
+# A photo whose camera position is further than this from the report's location is pointed out.
+PHOTO_FAR_M = 1000.0
+_W3W = re.compile(r"^(///)?[a-z]+\.[a-z]+\.[a-z]+$")
+
+
+class LocationSteps:
+    async def find_gps(self: ReportDraft) -> None:
+        """Take the best fix within about 20 seconds, showing the accuracy as it improves."""
+        if self.gps_busy:
+            return
+        self.gps_busy = True
+        self.gps_status = "Finding your position…"
+
+        def show(fix: Fix) -> None:
+            self.gps_status = f"Finding your position… ±{fix.accuracy_m:.0f} m"
+
+        try:
+            fix = await best_fix(
+                self._ports.locator.position, on_fix=show, sleep=self._ports.sleep, monotonic=self._ports.monotonic
+            )
+        except NoFix:
+            self.gps_status = "No position from the phone. Is location switched on? Use a grid reference instead."
+            return
+        finally:
+            self.gps_busy = False
+        self.location = {"lat": fix.lat, "lon": fix.lon, "accuracy_m": round(fix.accuracy_m, 1), "source": "gps"}
+        if fix.poor:
+            self.gps_status = (
+                f"Position only accurate to ±{fix.accuracy_m:.0f} m (worse than {POOR_ACCURACY_M:.0f} m). "
+                "Move into the open and try again, or type a grid reference."
+            )
+        else:
+            self.gps_status = f"Your position, accurate to ±{fix.accuracy_m:.0f} m"
+        self._save()
+
+    def set_grid_ref_text(self: ReportDraft, text: str) -> None:
+        self.grid_ref_text = text
+        self.grid_ref_error = ""
+        self._save()
+
+    def use_grid_ref(self: ReportDraft) -> bool:
+        try:
+            ref = parse_grid_ref(self.grid_ref_text)
+        except GridRefError as exc:
+            self.grid_ref_error = str(exc)
+            return False
+        self.grid_ref_error = ""
+        self.location = {
+            "lat": ref.lat,
+            "lon": ref.lon,
+            "accuracy_m": ref.accuracy_m,
+            "source": "grid_ref",
+            "grid_ref": ref.formatted(),
+        }
+        self._save()
+        return True
+
+    def use_place(self: ReportDraft, place_id: int) -> None:
+        place = next((p for p in place_store.list_places(self._store) if p.id == place_id), None)
+        if place is None:
+            raise KeyError(place_id)
+        self.location = {
+            "lat": place.lat,
+            "lon": place.lon,
+            "accuracy_m": place.accuracy_m,
+            "source": "saved_place",
+            "place_name": place.name,
+            "grid_ref": place.grid_ref,
+        }
+        place_store.touch_place(self._store, place_id, self._ports.clock())
+        self._save()
+
+    def save_place(self: ReportDraft, name: str) -> bool:
+        """Keep the current location under a name for next time."""
+        if not self.location:
+            self.place_message = "Find the position first, then save it as a place"
+            return False
+        try:
+            place = place_store.save_place(
+                self._store,
+                name,
+                self.location["lat"],
+                self.location["lon"],
+                self.location.get("accuracy_m"),
+                self.location.get("grid_ref"),
+                self._ports.clock(),
+            )
+        except ValueError as exc:
+            self.place_message = str(exc)
+            return False
+        self.place_message = f"Saved as “{place.name}”"
+        self.location = {**self.location, "place_name": place.name}
+        self._save()
+        return True
+
+    def set_what3words(self: ReportDraft, text: str) -> None:
+        self.set_text("what3words", text)
+
+    @property
+    def what3words_warning(self: ReportDraft) -> str:
+        text = self.what3words.strip().lower()
+        if text and not _W3W.match(text):
+            return "what3words addresses are three words with dots, like ///filled.count.soap"
+        return ""
+
+    def places(self: ReportDraft) -> list[place_store.Place]:
+        return place_store.list_places(self._store)
+
+    def location_summary(self: ReportDraft) -> str:
+        loc: dict[str, Any] | None = self.location
+        if not loc:
+            return "No location yet"
+        where = f"{loc['lat']:.5f}, {loc['lon']:.5f}"
+        accuracy = f" ±{loc['accuracy_m']:.0f} m" if loc.get("accuracy_m") is not None else ""
+        if loc["source"] == "grid_ref":
+            return f"Grid reference {loc['grid_ref']} ({where})"
+        if loc.get("place_name"):
+            return f"{loc['place_name']} ({where}{accuracy})"
+        return f"GPS {where}{accuracy}"
+
+    def photo_distance_warnings(self: ReportDraft) -> list[str]:
+        """Photos whose camera position is far from the report's location: maybe the wrong photo."""
+        if not self.location:
+            return []
+        warnings = []
+        for number, photo in enumerate(self.photos, start=1):
+            if photo.gps_lat is None or photo.gps_lon is None:
+                continue
+            far = distance_m(self.location["lat"], self.location["lon"], photo.gps_lat, photo.gps_lon)
+            if far > PHOTO_FAR_M + (self.location.get("accuracy_m") or 0):
+                warnings.append(
+                    f"Photo {number} was taken {far / 1000:.1f} km from this location. Is it the right photo?"
+                )
+        return warnings

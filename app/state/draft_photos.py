@@ -1,0 +1,93 @@
+"""Step 3 of the draft: photos chosen or taken, processed on the phone, up to six."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PIL import Image
+
+from app.services.photos import PhotoError, process_photo
+from app.store import photos as photo_store
+from wire.reports import MAX_PHOTOS_PER_REPORT
+
+if TYPE_CHECKING:
+    from app.state.draft import ReportDraft
+
+THUMB_PX = 240
+
+
+@dataclass(frozen=True)
+class PhotoItem:
+    id: str
+    thumbnail: str  # base64 JPEG, small enough to send to the screen at once
+    upload_sha256: str
+    upload_bytes: int
+    gps_lat: float | None
+    gps_lon: float | None
+
+
+def _thumbnail(upload: bytes) -> str:
+    with Image.open(io.BytesIO(upload)) as image:
+        image.draft("RGB", (THUMB_PX, THUMB_PX))
+        image.thumbnail((THUMB_PX, THUMB_PX))
+        out = io.BytesIO()
+        image.convert("RGB").save(out, "JPEG", quality=70)
+    return base64.b64encode(out.getvalue()).decode()
+
+
+def _item(store_photo: photo_store.StoredPhoto, upload: bytes) -> PhotoItem:
+    return PhotoItem(
+        id=store_photo.id,
+        thumbnail=_thumbnail(upload),
+        upload_sha256=store_photo.upload_sha256,
+        upload_bytes=store_photo.upload_bytes,
+        gps_lat=store_photo.gps_lat,
+        gps_lon=store_photo.gps_lon,
+    )
+
+
+class PhotoSteps:
+    @property
+    def photo_room(self: ReportDraft) -> int:
+        return MAX_PHOTOS_PER_REPORT - len(self.photos)
+
+    def _load_photos(self: ReportDraft) -> None:
+        stored = photo_store.draft_photos(self._store, self.id)
+        self.photos = [_item(p, photo_store.read_upload(self._store, p)) for p in stored]
+
+    async def pick_photos(self: ReportDraft) -> None:
+        if self.photo_room <= 0:
+            self.photo_message = f"A report can have up to {MAX_PHOTOS_PER_REPORT} photos"
+            return
+        picked = await self._ports.photos.pick(self.photo_room)
+        await self.add_photos([(f.name, f.data) for f in picked])
+
+    async def add_photos(self: ReportDraft, files: list[tuple[str, bytes]]) -> None:
+        """Process each photo off the UI thread, keep it, and show it; say which ones could not be used."""
+        problems = []
+        for name, data in files:
+            if self.photo_room <= 0:
+                problems.append(f"{name}: a report can have up to {MAX_PHOTOS_PER_REPORT} photos")
+                break
+            try:
+                processed = await asyncio.to_thread(process_photo, data)
+            except PhotoError as exc:
+                problems.append(f"{name}: {exc}")
+                continue
+            photo_id = str(uuid.uuid4())
+            stored = await asyncio.to_thread(
+                photo_store.add_draft_photo, self._store, self.id, photo_id, processed, self._ports.clock()
+            )
+            self.photos.append(_item(stored, processed.upload))
+        self.photo_message = " ".join(problems)
+        self._save()
+
+    def remove_photo(self: ReportDraft, photo_id: str) -> None:
+        photo_store.remove_draft_photo(self._store, self.id, photo_id)
+        self.photos = [p for p in self.photos if p.id != photo_id]
+        self._save()

@@ -1,0 +1,256 @@
+"""The sync loop: one sync at a time, in the background, woken on start, after each save, when connectivity
+returns and on a timer. The screen never waits for it; it reads `status` and is told through `on_change`.
+
+Order within a pass: the registration, then each report's JSON (oldest first), then updates and chases,
+then photos (oldest report first), so that the police get the words even if the photos take an hour. A
+failure that time may cure ends the pass and the next one waits with exponential backoff; a report the
+server refuses is marked as needing attention and the pass goes on with the others. Nothing local is
+deleted because of a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+import httpx
+
+from app.store.db import Store
+from app.store.outbox import OutboxItem, mark_failed, mark_sending, mark_sent, pending_items
+from app.sync import push, records
+from app.sync.backoff import Backoff
+from app.sync.errors import Rejected, SyncError, Transient, Unauthorized
+from app.sync.pull import pull_changes
+from app.sync.tus import ChunkSizer
+
+log = logging.getLogger("hedgerow.sync")
+
+PERIOD_S = 300.0  # the timer: pull the police's answers even when nothing is waiting to go
+# A field with one bar: connect quickly or give up; allow a slow chunk time to arrive.
+TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+BATCH = 500
+_ORDER = {"register": 0, "report": 1, "update": 2, "chase": 2, "photo": 3}
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the sync screen shows."""
+
+    running: bool = False
+    sending: str | None = None  # in plain words: "Report 3 of 5", "Photo 2 of 9"
+    photo_sent: int = 0
+    photo_total: int = 0
+    last_sync_at: str | None = None
+    last_error: str | None = None
+    needs_registration: bool = False
+    waiting_for_wifi: bool = False
+
+
+# Every request carries these: short, because on a weak link each header byte is paid for many times over.
+HEADERS = {"User-Agent": "Hedgerow-app/1"}
+
+
+def _default_client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=TIMEOUT, headers=HEADERS)
+
+
+@dataclass
+class SyncEngine:
+    store: Store
+    server_url: str
+    client_factory: Callable[[], httpx.AsyncClient] = _default_client
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    backoff: Backoff = field(default_factory=Backoff)
+    period_s: float = PERIOD_S
+    on_wifi: Callable[[], bool] = lambda: True
+    on_change: Callable[[SyncStatus], None] = lambda status: None
+    # The app asks the profile at each pass (the farmer may change the server); None keeps `server_url`.
+    resolve_url: Callable[[], str] | None = None
+    sizer: ChunkSizer = field(default_factory=ChunkSizer)
+    status: SyncStatus = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.server_url = self.server_url.rstrip("/")
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._again = False
+        self._client: httpx.AsyncClient | None = None
+        self.status = SyncStatus(
+            last_sync_at=records.get(self.store, records.LAST_SYNC),
+            last_error=records.get(self.store, records.LAST_ERROR),
+            needs_registration=bool(records.get(self.store, records.NEEDS_REGISTRATION, False)),
+        )
+
+    # ----- triggers
+
+    def trigger(self) -> None:
+        """Ask for a sync soon (after a save, or "Sync now"). Never blocks."""
+        self._wake.set()
+
+    def connectivity_changed(self, connected: bool) -> None:
+        """Signal came back: forget the backoff and try at once."""
+        if connected:
+            self.backoff.reset()
+            self.trigger()
+
+    async def run_forever(self) -> None:
+        """The background loop: a pass now, then whenever woken, or when the backoff or the timer says."""
+        while True:
+            try:
+                await self.sync_now()
+            except Exception:  # a bug must not stop the loop: log it, show it, and carry on later
+                log.exception("sync pass failed")
+                self._set(last_error="Sending stopped on an unexpected error; it will try again.")
+                self.backoff.failed()
+            delay = self.backoff.current() if self.backoff.failures else self.period_s
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+            self._wake.clear()
+
+    async def drain(self, timeout_s: float) -> bool:
+        """Sync, waiting out the backoff between passes, until nothing is waiting but what needs the farmer
+        (or the time is up). For the command line, tests and benchmarks: the app uses `run_forever`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while loop.time() < deadline:
+            ok = await self.sync_now()
+            if ok and records.waiting(self.store).total == 0:
+                return True
+            if self.status.needs_registration:
+                return False
+            await asyncio.sleep(min(self.backoff.current(), max(0.0, deadline - loop.time())))
+        return False
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    # ----- one pass
+
+    async def sync_now(self) -> bool:
+        """One pass: push what is waiting, then pull the answers. True when it ran to the end without a
+        failure that time may cure. A call while a pass runs makes that pass go round once more."""
+        if self._lock.locked():
+            self._again = True
+            return False
+        async with self._lock:
+            ok = True
+            while True:
+                self._again = False
+                ok = await self._pass()
+                if not (ok and self._again):
+                    return ok
+
+    async def _pass(self) -> bool:
+        if self.resolve_url is not None:
+            self.server_url = self.resolve_url().rstrip("/")
+        self._set(running=True, sending=None)
+        try:
+            await self._push()
+            token = records.token(self.store)
+            if token:
+                await pull_changes(self.store, self._http(), self.server_url, token, self.clock)
+        except Unauthorized as exc:
+            records.forget_token(self.store, self.clock())
+            self._set(needs_registration=True)
+            self._failed(exc.message)
+            return False
+        except Transient as exc:
+            self._failed(exc.message, retry=True)
+            return False
+        finally:
+            self._set(running=False, sending=None, photo_sent=0, photo_total=0)
+        self.backoff.reset()
+        now = self.clock().isoformat()
+        records.put(self.store, records.LAST_SYNC, now, self.clock())
+        records.put(self.store, records.LAST_ERROR, None, self.clock())
+        self._set(last_sync_at=now, last_error=None)
+        return True
+
+    async def _push(self) -> None:
+        items = sorted(pending_items(self.store, self.clock(), BATCH), key=lambda i: (_ORDER[i.kind], i.id))
+        wifi_only = bool(records.get(self.store, records.PHOTOS_WIFI_ONLY, False))
+        photos_blocked = wifi_only and not self.on_wifi()
+        self._set(waiting_for_wifi=photos_blocked and any(i.kind == "photo" for i in items))
+        counts = {k: sum(1 for i in items if i.kind == k) for k in _ORDER}
+        done = dict.fromkeys(_ORDER, 0)
+        for item in items:
+            if item.kind == "photo" and photos_blocked:
+                continue
+            token = records.token(self.store)
+            if item.kind != "register" and token is None:
+                if records.get(self.store, records.NEEDS_REGISTRATION, False):
+                    raise Unauthorized(
+                        "The server does not recognise this phone. Check your details to register it again."
+                    )
+                return  # the registration has not gone yet: nothing else can
+            if item.kind == "photo" and not records.report_sent(self.store, item.report_id or ""):
+                continue  # its report is refused or still to go: the server would not take the photo
+            done[item.kind] += 1
+            label = {"register": "Your details", "report": "Report", "photo": "Photo"}.get(item.kind, "Message")
+            self._set(sending=f"{label} {done[item.kind]} of {counts[item.kind]}")
+            await self._send(item, token)
+
+    async def _send(self, item: OutboxItem, token: str | None) -> None:
+        mark_sending(self.store, item.id, self.clock())
+        ctx = push.PushContext(self.store, self._http(), self.server_url, self.clock, self.sizer, self._photo_progress)
+        try:
+            if item.kind == "register":
+                await push.register(ctx, item)
+                records.put(self.store, records.NEEDS_REGISTRATION, False, self.clock())
+                self._set(needs_registration=False)
+            else:
+                assert token is not None
+                if item.kind == "report":
+                    await push.send_report(ctx, item, token)
+                elif item.kind == "photo":
+                    await push.send_photo(ctx, item, token)
+                else:
+                    await push.send_follow_up(ctx, item, token)
+        except Rejected as exc:
+            mark_failed(self.store, item.id, exc.message, None)
+            records.set_problem(self.store, item.report_id, _problem(item, exc))
+            self._set(last_error=_problem(item, exc))
+            return
+        except SyncError as exc:
+            mark_failed(self.store, item.id, exc.message, self.clock())
+            raise
+        mark_sent(self.store, item.id, self.clock())
+        self.backoff.reset()
+
+    # ----- helpers
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = self.client_factory()
+        return self._client
+
+    def _photo_progress(self, photo_id: str, sent: int, total: int) -> None:
+        self._set(photo_sent=sent, photo_total=total)
+
+    def _failed(self, message: str, retry: bool = False) -> None:
+        if retry:
+            self.backoff.failed()
+        records.put(self.store, records.LAST_ERROR, message, self.clock())
+        self._set(last_error=message)
+
+    def _set(self, **changes: object) -> None:
+        self.status = replace(self.status, **changes)  # type: ignore[arg-type]
+        try:
+            self.on_change(self.status)
+        except Exception:  # the screen's trouble must not stop sending
+            log.exception("sync status listener failed")
+
+
+def _problem(item: OutboxItem, exc: Rejected) -> str:
+    if exc.status == 409 and item.kind == "report":
+        return "The server holds a different version of this report (conflict): " + exc.message
+    if exc.status == 413:
+        return "Too large to send: " + exc.message
+    what = {"photo": "A photo of this report", "report": "This report"}.get(item.kind, "A message for this report")
+    return f"{what} needs your attention: {exc.message}"

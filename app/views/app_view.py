@@ -1,0 +1,22 @@
+"""The root of the UI: the screen the state says, nothing else."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from app.state.app_state import AppState
+from app.views.home import HomeView
+from app.views.registration import RegistrationView
+from app.views.report_flow import ReportFlow
+from app.views.sync_view import SyncView
+
+
+@ft.component
+def AppView(app: AppState) -> ft.Control:
+    if app.screen == "register":
+        return RegistrationView(app, app.registration)
+    if app.screen == "report" and app.draft is not None:
+        return ReportFlow(app, app.draft)
+    if app.screen == "sync" and app.sync is not None:
+        return SyncView(app, app.sync)
+    return HomeView(app)

@@ -1,0 +1,264 @@
+"""Building blocks every screen shares: large targets, large type, high contrast.
+
+For a phone held in one hand outdoors, often in gloves or rain: every target at least 48 px (buttons here
+are 56-72), no text under 16 px, dark green on white. Every control has a label a screen reader can say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import flet as ft
+
+GREEN = "#1B5E20"
+RED = "#B71C1C"
+INK = "#111111"
+MUTED = "#333333"
+WARN_BG = "#FFF3CD"
+WARN_INK = "#5C3B00"
+BODY_PX = 18
+SMALL_PX = 16
+TITLE_PX = 26
+BUTTON_PX = 20
+TARGET_PX = 56
+BIG_TARGET_PX = 72
+
+Handler = Callable[..., Any]
+# Async state methods are passed to controls as they are (bound, no arguments): Flet awaits a coroutine
+# function, whereas a lambda around one would return an un-awaited coroutine.
+
+
+def theme() -> ft.Theme:
+    body = ft.TextStyle(size=BODY_PX, color=INK)
+    return ft.Theme(
+        color_scheme_seed=GREEN,
+        color_scheme=ft.ColorScheme(primary=GREEN, on_primary="#FFFFFF", error=RED, on_surface=INK),
+        text_theme=ft.TextTheme(
+            body_large=body,
+            body_medium=body,
+            body_small=ft.TextStyle(size=SMALL_PX, color=INK),
+            label_large=ft.TextStyle(size=BUTTON_PX, weight=ft.FontWeight.W_600),
+            label_medium=ft.TextStyle(size=SMALL_PX),
+            label_small=ft.TextStyle(size=SMALL_PX),
+            title_large=ft.TextStyle(size=TITLE_PX, weight=ft.FontWeight.BOLD, color=INK),
+            title_medium=ft.TextStyle(size=BODY_PX, weight=ft.FontWeight.W_600, color=INK),
+            title_small=ft.TextStyle(size=SMALL_PX, weight=ft.FontWeight.W_600, color=INK),
+        ),
+    )
+
+
+def heading(text: str, key: str | None = None) -> ft.Control:
+    return ft.Semantics(
+        heading_level=1,
+        content=ft.Text(text, size=TITLE_PX, weight=ft.FontWeight.BOLD, color=INK, key=key),
+    )
+
+
+def subheading(text: str) -> ft.Text:
+    return ft.Text(text, size=BODY_PX + 2, weight=ft.FontWeight.W_600, color=INK)
+
+
+def body(text: str, key: str | None = None, color: str = INK, size: int = BODY_PX) -> ft.Text:
+    return ft.Text(text, size=size, color=color, key=key, selectable=False)
+
+
+def warning(text: str, key: str | None = None) -> ft.Control:
+    """A message the farmer should not miss, read out when it appears."""
+    return ft.Semantics(
+        live_region=True,
+        content=ft.Container(
+            key=key,
+            bgcolor=WARN_BG,
+            border_radius=8,
+            padding=12,
+            content=ft.Row(
+                [
+                    ft.Icon(ft.Icons.WARNING_AMBER, color=WARN_INK, size=28, semantics_label="Warning"),
+                    ft.Text(text, size=BODY_PX, color=WARN_INK, expand=True),
+                ],
+                vertical_alignment=ft.CrossAxisAlignment.START,
+            ),
+        ),
+    )
+
+
+def _style(bg: str | None, fg: str) -> ft.ButtonStyle:
+    return ft.ButtonStyle(
+        bgcolor=bg,
+        color=fg,
+        icon_color=fg,
+        icon_size=28,
+        text_style=ft.TextStyle(size=BUTTON_PX, weight=ft.FontWeight.W_600),
+        padding=ft.Padding.symmetric(horizontal=20, vertical=12),
+        shape=ft.RoundedRectangleBorder(radius=12),
+    )
+
+
+def primary_button(
+    label: str,
+    on_click: Handler,
+    key: str,
+    icon: ft.IconData | None = None,
+    danger: bool = False,
+    big: bool = False,
+    expand: bool = False,
+) -> ft.FilledButton:
+    return ft.FilledButton(
+        content=label,
+        icon=icon,
+        on_click=on_click,
+        key=key,
+        style=_style(RED if danger else GREEN, "#FFFFFF"),
+        height=BIG_TARGET_PX if big else TARGET_PX,
+        expand=expand,
+    )
+
+
+def secondary_button(
+    label: str, on_click: Handler, key: str, icon: ft.IconData | None = None, expand: bool = False
+) -> ft.OutlinedButton:
+    style = _style(None, GREEN)
+    style.side = ft.BorderSide(2, GREEN)
+    return ft.OutlinedButton(
+        content=label, icon=icon, on_click=on_click, key=key, style=style, expand=expand, height=TARGET_PX
+    )
+
+
+def icon_button(
+    icon: ft.IconData, label: str, on_click: Handler, key: str, color: str = INK, bgcolor: str | None = None
+) -> ft.Control:
+    """An icon-only button, 56 px, whose label a screen reader says (Flutter reads a tooltip separately)."""
+    return ft.Semantics(
+        label=label,
+        button=True,
+        content=ft.IconButton(
+            icon=icon,
+            icon_size=28,
+            icon_color=color,
+            bgcolor=bgcolor,
+            on_click=on_click,
+            key=key,
+            width=TARGET_PX,
+            height=TARGET_PX,
+        ),
+    )
+
+
+def text_field(
+    label: str,
+    value: str,
+    on_change: Handler,
+    key: str,
+    error: str | None = None,
+    hint: str | None = None,
+    helper: str | None = None,
+    keyboard: ft.KeyboardType = ft.KeyboardType.TEXT,
+    multiline: bool = False,
+    on_blur: Handler | None = None,
+    capitalization: ft.TextCapitalization | None = None,
+) -> ft.TextField:
+    return ft.TextField(
+        label=label,
+        value=value,
+        on_change=on_change,
+        on_blur=on_blur,
+        key=key,
+        error=error or None,
+        hint_text=hint,
+        helper=helper,
+        keyboard_type=keyboard,
+        multiline=multiline,
+        min_lines=3 if multiline else None,
+        max_lines=6 if multiline else 1,
+        capitalization=capitalization,
+        text_size=BODY_PX,
+        # Flutter shrinks a floating label to 75%: 19 px stays above 14 px when it floats.
+        label_style=ft.TextStyle(size=19),
+        hint_style=ft.TextStyle(size=SMALL_PX, color=MUTED),
+        helper_style=ft.TextStyle(size=SMALL_PX, color=MUTED),
+        error_style=ft.TextStyle(size=SMALL_PX, color=RED),
+        border={
+            ft.ControlState.DEFAULT: ft.OutlineInputBorder(side=ft.BorderSide(1, MUTED)),
+            ft.ControlState.FOCUSED: ft.OutlineInputBorder(side=ft.BorderSide(2, GREEN)),
+        },
+    )
+
+
+def choice_list(label: str, choices: tuple[str, ...], value: str | None, on_change: Handler, key: str) -> ft.Control:
+    """One of several: radio buttons, each a full-width 56 px row with its label."""
+    return ft.Column(
+        [
+            subheading(label),
+            ft.RadioGroup(
+                key=key,
+                value=value,
+                on_change=on_change,
+                content=ft.Column(
+                    [
+                        ft.Container(
+                            height=TARGET_PX,
+                            content=ft.Radio(
+                                value=choice,
+                                label=choice,
+                                key=f"{key}-{choice}",
+                                label_style=ft.TextStyle(size=BODY_PX, color=INK),
+                                active_color=GREEN,
+                            ),
+                        )
+                        for choice in choices
+                    ],
+                    spacing=0,
+                ),
+            ),
+        ],
+        spacing=4,
+    )
+
+
+def checkbox(label: str, value: bool, on_change: Handler, key: str) -> ft.Control:
+    return ft.Container(
+        height=TARGET_PX,
+        content=ft.Checkbox(
+            label=label,
+            value=value,
+            on_change=on_change,
+            key=key,
+            label_style=ft.TextStyle(size=BODY_PX, color=INK),
+            active_color=GREEN,
+        ),
+    )
+
+
+def stack(controls: list[ft.Control], spacing: int = 12) -> ft.Column:
+    """Controls one above the other, each as wide as the screen allows (easy to hit with a thumb)."""
+    return ft.Column(controls, spacing=spacing, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def screen(controls: list[ft.Control], bottom: list[ft.Control] | None = None, key: str | None = None) -> ft.Control:
+    """A screen: its content scrolls, its main actions stay at the bottom within reach of a thumb.
+
+    On a tablet or a desktop window the content keeps to a readable width in the middle.
+    """
+    width = {"xs": 12, "sm": 12, "md": 10, "lg": 7, "xl": 6}
+    inner = stack(controls, spacing=16)
+    content = ft.Column(
+        [ft.ResponsiveRow([ft.Container(content=inner, col=width)], alignment=ft.MainAxisAlignment.CENTER)],
+        scroll=ft.ScrollMode.AUTO,
+        expand=True,
+    )
+    parts: list[ft.Control] = [
+        ft.Container(expand=True, padding=ft.Padding.symmetric(horizontal=16, vertical=8), content=content)
+    ]
+    if bottom:
+        parts.append(
+            ft.Container(
+                padding=ft.Padding.symmetric(horizontal=16, vertical=8),
+                border=ft.Border(top=ft.BorderSide(1, "#BBBBBB")),
+                content=ft.ResponsiveRow(
+                    [ft.Container(content=ft.Row(bottom, spacing=12), col=width)],
+                    alignment=ft.MainAxisAlignment.CENTER,
+                ),
+            )
+        )
+    return ft.SafeArea(expand=True, content=ft.Column(parts, spacing=0, expand=True, key=key))

@@ -1,0 +1,95 @@
+"""Step 6: calls already made to 101 or 999: when, how long the wait, whether they gave up, the reference."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from app.state.app_state import AppState
+from app.state.build_report import OUTCOME_LABELS
+from app.state.draft import ReportDraft
+from app.views.common import RED, body, choice_list, primary_button, secondary_button, stack, subheading, text_field
+
+_CHANNELS = {"101": "101", "999": "999"}
+
+
+def _call(index: int, call: dict[str, str], draft: ReportDraft) -> ft.Control:
+    labels = {label: code for code, label in OUTCOME_LABELS.items()}
+    number = index + 1
+    return ft.Container(
+        border=ft.Border.all(1, "#999999"),
+        border_radius=8,
+        padding=12,
+        key=f"call-{index}",
+        content=stack(
+            [
+                subheading(f"Call {number}"),
+                choice_list(
+                    "Which number?",
+                    tuple(_CHANNELS),
+                    call["channel"],
+                    lambda e: draft.set_call(index, "channel", e.control.value),
+                    key=f"call-{index}-channel",
+                ),
+                text_field(
+                    "When you called",
+                    call["called_text"],
+                    lambda e: draft.set_call(index, "called_text", e.control.value),
+                    key=f"call-{index}-when",
+                    hint="23/11/2026 14:05",
+                ),
+                text_field(
+                    "Minutes you waited",
+                    call["waited_min"],
+                    lambda e: draft.set_call(index, "waited_min", e.control.value),
+                    key=f"call-{index}-waited",
+                    keyboard=ft.KeyboardType.NUMBER,
+                ),
+                choice_list(
+                    "How did it end?",
+                    tuple(labels),
+                    OUTCOME_LABELS.get(call["outcome"]),
+                    lambda e: draft.set_call(index, "outcome", labels[e.control.value]),
+                    key=f"call-{index}-outcome",
+                ),
+                text_field(
+                    "Reference they gave you (if any)",
+                    call["reference"],
+                    lambda e: draft.set_call(index, "reference", e.control.value),
+                    key=f"call-{index}-reference",
+                ),
+                secondary_button(
+                    f"Remove call {number}",
+                    lambda e: draft.remove_call(index),
+                    key=f"call-{index}-remove",
+                    icon=ft.Icons.DELETE,
+                ),
+            ],
+            spacing=12,
+        ),
+    )
+
+
+@ft.component
+def CallsStep(app: AppState, draft: ReportDraft) -> ft.Control:
+    controls: list[ft.Control] = [body(message, color=RED) for message in draft.errors.get("calls", [])]
+    controls.append(body("Have you already called 101 or 999?", size=22))
+    if draft.called_already is None or (draft.called_already is False and not draft.calls):
+        controls.append(
+            ft.Row(
+                [
+                    primary_button("Yes", lambda e: draft.answer_called(True), key="calls-yes", expand=True),
+                    secondary_button("No", lambda e: draft.answer_called(False), key="calls-no", expand=True),
+                ],
+                spacing=12,
+            )
+        )
+        if draft.called_already is False:
+            controls.append(body("Fine: the report is enough. Press Next."))
+    else:
+        controls += [_call(i, c, draft) for i, c in enumerate(draft.calls)]
+        controls.append(
+            secondary_button(
+                "Add another call", lambda e: draft.add_call("101"), key="calls-add", icon=ft.Icons.ADD_CALL
+            )
+        )
+    return stack(controls)

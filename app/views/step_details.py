@@ -1,0 +1,145 @@
+"""Step 5: the category's own fields, when it happened, what was seen, people and vehicles."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from app.state.app_state import AppState
+from app.state.draft import ReportDraft
+from app.views.common import RED, body, checkbox, choice_list, secondary_button, stack, subheading, text_field
+from wire.categories import FieldSpec
+
+
+def _field(spec: FieldSpec, draft: ReportDraft) -> ft.Control:
+    value = draft.details.get(spec.name)
+    key = f"detail-{spec.name}"
+    label = spec.label + ("" if spec.required else " (optional)")
+    if spec.kind == "choice":
+        return choice_list(
+            label, spec.choices or (), value, lambda e: draft.set_detail(spec.name, e.control.value), key=key
+        )
+    if spec.kind == "multichoice":
+        chosen = set(value or [])
+        return ft.Column(
+            [subheading(label)]
+            + [
+                checkbox(
+                    choice,
+                    choice in chosen,
+                    lambda e, c=choice: draft.toggle_choice(spec.name, c, e.control.value),
+                    key=f"{key}-{choice}",
+                )
+                for choice in spec.choices or ()
+            ],
+            spacing=0,
+        )
+    if spec.kind == "boolean":
+        return checkbox(spec.label, bool(value), lambda e: draft.set_detail(spec.name, bool(e.control.value)), key=key)
+    numeric = spec.kind in ("integer", "money")
+    return text_field(
+        label,
+        "" if value is None else str(value),
+        lambda e: draft.set_detail(spec.name, e.control.value),
+        key=key,
+        keyboard=ft.KeyboardType.NUMBER if numeric else ft.KeyboardType.TEXT,
+        multiline=spec.max_length > 500,
+    )
+
+
+def _vehicle(index: int, vehicle: dict[str, str], draft: ReportDraft) -> ft.Control:
+    def field(name: str, label: str, **kw: object) -> ft.TextField:
+        return text_field(
+            label,
+            vehicle.get(name, ""),
+            lambda e: draft.set_vehicle(index, name, e.control.value),
+            key=f"vehicle-{index}-{name}",
+            **kw,
+        )  # type: ignore[arg-type]
+
+    number = index + 1
+    return ft.Container(
+        border=ft.Border.all(1, "#999999"),
+        border_radius=8,
+        padding=12,
+        key=f"vehicle-{index}",
+        content=stack(
+            [
+                subheading(f"Vehicle {number}"),
+                field(
+                    "registration",
+                    "Registration",
+                    capitalization=ft.TextCapitalization.CHARACTERS,
+                    on_blur=lambda e: draft.tidy_registration(index),
+                    helper="Even part of one helps",
+                ),
+                field("make", "Make"),
+                field("model", "Model"),
+                field("colour", "Colour"),
+                field("direction", "Direction of travel", hint="e.g. north towards Faversham on the A2"),
+                secondary_button(
+                    f"Remove vehicle {number}",
+                    lambda e: draft.remove_vehicle(index),
+                    key=f"vehicle-{index}-remove",
+                    icon=ft.Icons.DELETE,
+                ),
+            ],
+            spacing=12,
+        ),
+    )
+
+
+@ft.component
+def DetailsStep(app: AppState, draft: ReportDraft) -> ft.Control:
+    controls: list[ft.Control] = [body(message, color=RED) for message in draft.errors.get("details", [])]
+    spec = draft.category_spec
+    if spec is not None:
+        controls.append(subheading(spec.label))
+        controls += [_field(f, draft) for f in spec.fields]
+    controls += [
+        subheading("When did it happen?"),
+        ft.Row(
+            [
+                ft.Container(
+                    expand=True,
+                    content=text_field(
+                        "Date and time",
+                        draft.occurred_text,
+                        lambda e: draft.set_text("occurred_text", e.control.value),
+                        key="detail-occurred",
+                        hint="23/11/2026 14:05",
+                    ),
+                ),
+                secondary_button("Now", lambda e: draft.occurred_now(), key="detail-occurred-now", expand=False),
+            ]
+        ),
+        text_field(
+            "What happened (optional)",
+            draft.description,
+            lambda e: draft.set_text("description", e.control.value),
+            key="detail-description",
+            multiline=True,
+        ),
+        subheading("People"),
+        text_field(
+            "How many people (optional)",
+            draft.people_count,
+            lambda e: draft.set_text("people_count", e.control.value),
+            key="detail-people-count",
+            keyboard=ft.KeyboardType.NUMBER,
+        ),
+        text_field(
+            "What they looked like, accents, what was said (optional)",
+            draft.people_description,
+            lambda e: draft.set_text("people_description", e.control.value),
+            key="detail-people-description",
+            multiline=True,
+        ),
+        subheading("Vehicles"),
+    ]
+    controls += [_vehicle(i, v, draft) for i, v in enumerate(draft.vehicles)]
+    controls.append(
+        secondary_button(
+            "Add a vehicle", lambda e: draft.add_vehicle(), key="vehicle-add", icon=ft.Icons.DIRECTIONS_CAR
+        )
+    )
+    return stack(controls)

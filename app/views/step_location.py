@@ -1,0 +1,109 @@
+"""Step 4: where. The phone's GPS with its accuracy, a saved farm place, or an OS grid reference."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from app.state.app_state import AppState
+from app.state.draft import ReportDraft
+from app.views.common import GREEN, body, primary_button, secondary_button, stack, subheading, text_field, warning
+
+
+@ft.component
+def LocationStep(app: AppState, draft: ReportDraft) -> ft.Control:
+    place_name, set_place_name = ft.use_state("")
+    loc = draft.location
+    controls: list[ft.Control] = [
+        ft.Container(
+            bgcolor="#EEF3EE",
+            border_radius=8,
+            padding=12,
+            content=ft.Row(
+                [
+                    ft.Icon(ft.Icons.PLACE, color=GREEN, size=32, semantics_label="Location"),
+                    ft.Text(draft.location_summary(), size=18, expand=True, key="location-summary"),
+                ]
+            ),
+        ),
+        primary_button(
+            "Finding your position…" if draft.gps_busy else "Use my position (GPS)",
+            draft.find_gps,
+            key="location-gps",
+            icon=ft.Icons.MY_LOCATION,
+        ),
+    ]
+    if draft.gps_status:
+        poor = "only accurate" in draft.gps_status or "No position" in draft.gps_status
+        controls.append(
+            warning(draft.gps_status, key="location-gps-status")
+            if poor
+            else body(draft.gps_status, key="location-gps-status", color=GREEN)
+        )
+    places = draft.places()
+    if places:
+        controls.append(subheading("Your places"))
+        controls.append(
+            ft.Row(
+                [
+                    secondary_button(
+                        p.name,
+                        lambda e, pid=p.id: draft.use_place(pid),
+                        key=f"place-{p.id}",
+                        icon=ft.Icons.BOOKMARK,
+                        expand=False,
+                    )
+                    for p in places
+                ],
+                wrap=True,
+                spacing=8,
+                run_spacing=8,
+            )
+        )
+    controls += [
+        subheading("Or a grid reference"),
+        text_field(
+            "Grid reference",
+            draft.grid_ref_text,
+            lambda e: draft.set_grid_ref_text(e.control.value),
+            key="location-gridref",
+            hint="e.g. SU 123 678",
+            error=draft.grid_ref_error,
+            capitalization=ft.TextCapitalization.CHARACTERS,
+            on_blur=lambda e: draft.use_grid_ref() if draft.grid_ref_text.strip() else None,
+        ),
+        secondary_button(
+            "Use grid reference", lambda e: draft.use_grid_ref(), key="location-gridref-use", icon=ft.Icons.GRID_ON
+        ),
+        text_field(
+            "what3words (optional, kept as text)",
+            draft.what3words,
+            lambda e: draft.set_what3words(e.control.value),
+            key="location-w3w",
+            hint="///filled.count.soap",
+            error=draft.what3words_warning,
+        ),
+    ]
+    if loc:
+        controls += [
+            subheading("Save this place for next time"),
+            ft.Row(
+                [
+                    ft.Container(
+                        expand=True,
+                        content=text_field(
+                            "Place name",
+                            place_name,
+                            lambda e: set_place_name(e.control.value),
+                            key="location-place-name",
+                            hint="e.g. Top gate",
+                        ),
+                    ),
+                    secondary_button(
+                        "Save place", lambda e: draft.save_place(place_name), key="location-place-save", expand=False
+                    ),
+                ]
+            ),
+        ]
+        if draft.place_message:
+            controls.append(body(draft.place_message, key="location-place-message"))
+    return stack(controls)

@@ -1,0 +1,226 @@
+"""Run the farmer app as `python -m app.main` and drive it in Debian's headless Chromium with Playwright.
+
+Flutter draws on a canvas; its accessibility tree (switched on by clicking `flt-semantics-placeholder`) is
+what the tests read and press, by role and accessible name: the same labels a screen reader says.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.sync_api import BrowserContext, Locator, Page, sync_playwright
+
+from tests.support import ROOT, free_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 412, "height": 900}
+UNREACHABLE_SERVER = "http://127.0.0.1:9"  # the discard port: nothing listens, as with no signal
+
+
+@dataclass
+class AppProcess:
+    """The real app in its own process, with its own data directory and port."""
+
+    data_dir: Path
+    server_url: str = UNREACHABLE_SERVER
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def start(self, timeout: float = 60) -> AppProcess:
+        env = {
+            **os.environ,
+            "FLET_APP_STORAGE_DATA": str(self.data_dir),
+            "FLET_SERVER_PORT": str(self.port),
+            "HEDGEROW_SERVER_URL": self.server_url,
+        }
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.data_dir.parent / f"app-{self.port}.log", "ab")  # noqa: SIM115 (the child keeps it)
+        self.proc = subprocess.Popen([sys.executable, "-m", "app.main"], cwd=ROOT, env=env, stdout=log, stderr=log)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"app exited with {self.proc.returncode}")
+            try:
+                if httpx.get(self.url, timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError("the app did not start in time")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+@contextmanager
+def chromium(viewport: dict[str, int] = PHONE, **context_options: Any) -> Iterator[BrowserContext]:
+    """A fresh headless Chromium profile, by default at a phone's size (412 x 900)."""
+    with tempfile.TemporaryDirectory(prefix="chromium-") as profile, sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            profile,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport=viewport,  # type: ignore[arg-type]
+            **context_options,
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def saved_value(data_dir: Path, what: str, *path: str | int) -> Any:
+    """A value as the running app has saved it: `what` is "draft" (the report being typed) or the name of a
+    setting such as "pending_call". Read-only, beside the running app (WAL lets both work at once)."""
+    db = sqlite3.connect(f"file:{data_dir / 'hedgerow.db'}?mode=ro", uri=True, timeout=5)
+    try:
+        if what == "draft":
+            row = db.execute("SELECT data FROM drafts ORDER BY updated_at DESC LIMIT 1").fetchone()
+        else:
+            row = db.execute("SELECT value FROM settings WHERE key = ?", [what]).fetchone()
+    finally:
+        db.close()
+    value: Any = json.loads(row[0]) if row else None
+    for part in path:
+        try:
+            value = value[part]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
+
+
+class FletScreen:
+    """A Flet page in the browser, found by role and name, with numbered screenshots."""
+
+    def __init__(self, page: Page, shots: Path) -> None:
+        self.page = page
+        self.shots = shots
+        self.count = 0
+        shots.mkdir(parents=True, exist_ok=True)
+
+    def open(self, url: str) -> FletScreen:
+        self.page.goto(url)
+        placeholder = self.page.locator("flt-semantics-placeholder")
+        placeholder.wait_for(state="attached", timeout=60_000)
+        placeholder.dispatch_event("click")  # switch Flutter's accessibility tree on
+        return self
+
+    def button(self, name: str, exact: bool = True) -> Locator:
+        return self.page.get_by_role("button", name=name, exact=exact)
+
+    def textbox(self, name: str) -> Locator:
+        return self.page.get_by_role("textbox", name=name)
+
+    def text(self, text: str, exact: bool = False) -> Locator:
+        return self.page.get_by_text(text, exact=exact)
+
+    def wait_text(self, text: str, timeout: float = 20_000) -> Locator:
+        found = self.text(text).first
+        found.wait_for(timeout=timeout)
+        return found
+
+    def fill(self, name: str, value: str, kept: Callable[[], bool] | None = None) -> None:
+        """Type into a text field so that Flutter, not only the DOM, has the text.
+
+        Playwright's fill() sets the <input>'s value in one go. Flutter ignores input on a field whose text
+        editing it has not yet attached, and under load it sometimes never attaches to a field clicked right
+        after typing in another: the DOM then shows the text while the app never got it (seen in Flet's own
+        event log: no change event at all). A person's keyboard does not hit this. So: focus, fill, then type
+        a space and delete it (Flutter reads the whole value on each key). Where the app keeps the value at
+        once (the report draft is saved at every change), `kept` reads it back from the app's database and
+        the text is typed again if it did not arrive; the final checks on the saved report stand regardless.
+        """
+        for _attempt in range(3):
+            box = self.textbox(name)
+            box.click()
+            time.sleep(0.2)
+            box.fill(value)
+            self.page.keyboard.press("End")
+            self.page.keyboard.type(" ")
+            self.page.keyboard.press("Backspace")
+            if kept is None:
+                return
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline:
+                if kept():
+                    return
+                time.sleep(0.1)
+        raise AssertionError(f"the app never received {value!r} typed into {name!r}")
+
+    @staticmethod
+    def wait_until(condition: Callable[[], bool], what: str, timeout: float = 15) -> None:
+        """Until the app has done something the screen cannot show us (e.g. saved a choice)."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for: {what}")
+            time.sleep(0.05)
+
+    def small_targets(self, minimum: int = 48) -> list[str]:
+        """Controls on screen smaller than `minimum` px either way: buttons, fields, radios, checkboxes.
+
+        Flutter sizes each accessibility node to its widget, so these boxes are the real touch targets.
+        """
+        return self.page.evaluate(
+            """minimum => Array.from(document.querySelectorAll(
+                    'flt-semantics[role=button], flt-semantics[role=radio], flt-semantics[role=checkbox], input'))
+                .map(e => [e, e.getAttribute('aria-label') || e.innerText || e.tagName, e.getBoundingClientRect()])
+                .filter(([, , r]) => r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight)
+                // A control half scrolled out of view is clipped to the visible part: not a small target.
+                .filter(([e, , r]) => {
+                    for (let a = e.parentElement; a; a = a.parentElement) {
+                        const c = a.getBoundingClientRect();
+                        if (getComputedStyle(a).overflow !== 'visible'
+                            && (Math.abs(c.bottom - r.bottom) < 1 || Math.abs(c.top - r.top) < 1)
+                            && c.height > r.height) return false;
+                    }
+                    return true;
+                })
+                .map(([, name, r]) => [name, r])
+                .filter(([, r]) => r.width < minimum || r.height < minimum)
+                .map(([name, r]) => `${name} ${Math.round(r.width)}x${Math.round(r.height)}`)""",
+            minimum,
+        )
+
+    def shot(self, name: str) -> Path:
+        """Screenshot the screen as it is, and check every control on it is a target of at least 48 px."""
+        time.sleep(1)  # let Flutter finish painting
+        self.count += 1
+        path = self.shots / f"{self.count:02d}-{name}.png"
+        self.page.screenshot(path=str(path))
+        small = self.small_targets()
+        assert small == [], f"{name}: targets under 48 px: {small}"
+        return path
