@@ -4,17 +4,36 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Leaflet for the console's maps (see the $(VENDOR_STAMP) rule).
+LEAFLET_VERSION := 1.9.4
+MARKERCLUSTER_VERSION := 1.5.3
+VENDOR := backend/static/vendor
+VENDOR_STAMP := $(VENDOR)/.installed-leaflet-$(LEAFLET_VERSION)-markercluster-$(MARKERCLUSTER_VERSION)
+NPM_BUILD := build/npm
 export HEDGEROW_DATA_DIR ?= $(CURDIR)/data
 
 .PHONY: run test bench lint format setup browser clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(VENDOR_STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[backend,app,dev]"
 	touch $(STAMP)
+
+# The console's maps: Leaflet and its clustering plugin from the npm registry, served by the backend itself
+# from backend/static/vendor/ (never a CDN; gitignored, so installed here rather than committed).
+$(VENDOR_STAMP):
+	mkdir -p $(NPM_BUILD)
+	npm install --prefix $(NPM_BUILD) --no-save --no-audit --no-fund --loglevel=error \
+	  leaflet@$(LEAFLET_VERSION) leaflet.markercluster@$(MARKERCLUSTER_VERSION)
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/leaflet $(VENDOR)/markercluster
+	cp -R $(NPM_BUILD)/node_modules/leaflet/dist/. $(VENDOR)/leaflet/
+	cp $(NPM_BUILD)/node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+	  $(NPM_BUILD)/node_modules/leaflet.markercluster/dist/MarkerCluster.css $(VENDOR)/markercluster/
+	touch $@
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
 browser:

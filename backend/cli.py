@@ -90,6 +90,92 @@ def cmd_areas_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"imported {len(names)} area(s): {', '.join(names)}")
+    from backend.db import write_transaction
+    from backend.services import border
+
+    with write_transaction(db):  # the console's cross-border rule: distances to the areas as they now are
+        measured = border.recompute_all(db)
+    if measured:
+        print(f"measured {measured} distance(s) from reports to neighbouring forces' areas")
+    return 0
+
+
+def _listed(values: list[str] | None) -> list[str]:
+    """Values given as repeated words or comma-separated ("--forces 'Kent Police,Sussex Police'")."""
+    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+
+def cmd_partners_add(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.services import partners
+    from backend.services.errors import Conflict, Invalid
+
+    db = _db(settings)
+    try:
+        partner, api_key = partners.add_partner(
+            db, args.name, _listed(args.categories), _listed(args.forces), datetime.now(UTC)
+        )
+    except (Invalid, Conflict) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"added Open311 partner {partner.name}")
+    print(f"api_key: {api_key}")
+    print("Give the api_key to the partner now: it is stored only as a hash and cannot be shown again.")
+    return 0
+
+
+def _moment(text: str | None) -> datetime:
+    """An ISO 8601 time with its offset, or the backend's clock (HEDGEROW_CLOCK_FILE in tests)."""
+    from backend.clock import clock_from_env
+
+    if not text:
+        return clock_from_env()()
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise SystemExit(f"give the time with its offset, e.g. {text}Z or {text}+01:00")
+    return moment.astimezone(UTC)
+
+
+def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.services import policy, sweep
+
+    now = _moment(args.now)
+    db = _db(settings)
+    policy.sync_defaults(db, now)
+    result = sweep.run_cycle(db, settings, now, deliver=not args.no_deliver)
+    print(result.summary())
+    return 0
+
+
+def cmd_policy_show(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.services import policy
+
+    at = _moment(args.at)
+    db = _db(settings)
+    policy.sync_defaults(db, _moment(None))
+    table: dict[str, dict[str, str]] = {}
+    for row in policy.resolved_table(db, args.force, at):
+        overridden = "*" if "override" in row["source"] else ""
+        table.setdefault(row["category"], {})[row["clock"]] = row["target"] + overridden
+    widths = [22] + [16] * len(policy.CLOCK_NAMES)
+    print(f"Response targets for {args.force or 'every force (defaults)'} at {at.isoformat()}")
+    print("".join(h.ljust(w) for h, w in zip(["category", *policy.CLOCK_NAMES], widths, strict=True)))
+    for category, targets in table.items():
+        cells = [category, *(targets[c] for c in policy.CLOCK_NAMES)]
+        print("".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)))
+    print("* the force's own override")
+    return 0
+
+
+def cmd_users_email(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.services.errors import Invalid, NotFound
+    from backend.services.notify import set_user_email
+
+    try:
+        set_user_email(_db(settings), args.username, args.address or None)
+    except (Invalid, NotFound) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.username}: " + (f"notifications go to {args.address}" if args.address else "no email"))
     return 0
 
 
@@ -115,7 +201,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("run", help="migrate, seed demo data if empty, start the backend and the farmer app")
+    p = sub.add_parser(
+        "run",
+        help="migrate, seed demo data if empty, start the backend and the farmer app",
+        description="Migrate the database; when it holds no reports, seed HEDGEROW_DEMO_REPORTS demo reports "
+        "(default 3000); start the backend on HEDGEROW_HOST:HEDGEROW_PORT (127.0.0.1:8000) and, when app/main.py "
+        "exists, the farmer app on HEDGEROW_APP_PORT (8550). Prints the URLs and the demo logins; Ctrl-C or "
+        "SIGTERM stops both.",
+    )
     p.add_argument("--no-app", action="store_true", help="start the backend only")
     p.set_defaults(func=cmd_run)
 
@@ -127,7 +220,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="bring the database schema up to date")
     p.set_defaults(func=cmd_migrate)
 
-    p = sub.add_parser("demo", help="seed demo areas, users and a year of synthetic reports")
+    p = sub.add_parser(
+        "demo",
+        help="seed demo areas, users and a year of synthetic reports",
+        description="Seed the demo areas (when there are none), demo staff with the password 'hedgerow-demo' "
+        "(admin, nfu, and <force>.officer / <force>.supervisor for each demo force), farmers, and a year of "
+        "synthetic reports ending now, with photos, 101 calls and police responses. Running it again adds "
+        "--reports more reports (each run draws new ones); areas, users and farmers are never duplicated. "
+        "For demonstrations and benchmarks only: never on a database with real reports.",
+    )
     p.add_argument("--reports", type=int, default=2000, help="how many reports (default 2000)")
     p.add_argument("--seed", type=int, default=2026, help="random seed, for the same data every time")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -140,6 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", help="the police force (for officers and supervisors)")
     p.add_argument("--name", help="display name")
     p.set_defaults(func=cmd_users_add)
+    p = users.add_parser("email", help="where a supervisor's escalations and digests are emailed")
+    p.add_argument("username")
+    p.add_argument("address", nargs="?", help="omit to stop emails to this user")
+    p.set_defaults(func=cmd_users_email)
 
     areas = sub.add_parser("areas", help="force and patch boundaries").add_subparsers(
         dest="areas_command", required=True
@@ -149,6 +254,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", help="force name for every area in the file (KML files need it)")
     p.add_argument("--nation", choices=["england_wales", "scotland", "northern_ireland"], help="for bank holidays")
     p.set_defaults(func=cmd_areas_import)
+
+    partners = sub.add_parser("partners", help="Open311 partner systems").add_subparsers(
+        dest="partners_command", required=True
+    )
+    p = partners.add_parser("add", help="add a partner and print its api_key (shown once)")
+    p.add_argument("name")
+    p.add_argument(
+        "--categories",
+        nargs="+",
+        metavar="CODE",
+        help="categories whose reports by others the partner may read (its own it always may)",
+    )
+    p.add_argument("--forces", nargs="+", metavar="FORCE", help="forces whose reports by others the partner may read")
+    p.set_defaults(func=cmd_partners_add)
+
+    p = sub.add_parser("sweep", help="flag reports whose response clocks ran out, send escalations and digests")
+    p.add_argument("--now", help="the time to sweep at (ISO 8601 with offset; default the clock)")
+    p.add_argument("--no-deliver", action="store_true", help="queue notifications but do not send them")
+    p.set_defaults(func=cmd_sweep)
+
+    policy = sub.add_parser("policy", help="response targets").add_subparsers(dest="policy_command", required=True)
+    p = policy.add_parser("show", help="the targets in force for every category and clock")
+    p.add_argument("--force", help="a force, to include its supervisors' overrides")
+    p.add_argument("--at", help="a past moment (ISO 8601 with offset), to see the policy then")
+    p.set_defaults(func=cmd_policy_show)
 
     p = sub.add_parser("backup", help="a consistent online copy of the database and the photo store")
     p.add_argument("dest", help="a directory to create")

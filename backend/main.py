@@ -7,18 +7,23 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backend import console
 from backend.clock import Clock, clock_from_env
+from backend.console.render import error_page
 from backend.console.session import LoginRequired
 from backend.db import ConnectionPool, GroupCommitWriter
-from backend.routes import categories, devices, reports, staff, uploads
+from backend.open311.router import router as open311_router
+from backend.routes import categories, clocks, devices, reports, staff, stats, uploads
+from backend.routes import policy as policy_routes
 from backend.security import SlidingWindowLimiter
+from backend.services import policy, sweep
 from backend.services.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.services.events import EventRefused
 from backend.settings import Settings
@@ -48,7 +53,8 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge
+                    # An HTTPException, because FastAPI turns any other error while reading a body into a 400.
+                    raise _TooLarge(413, self._message())
             return message
 
         try:
@@ -56,12 +62,15 @@ class BodyLimit:
         except _TooLarge:
             await self._too_large(scope, receive, send)
 
+    def _message(self) -> str:
+        return f"the body is larger than {self.max_bytes // 1024} KiB"
+
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        message = f"the body is larger than {self.max_bytes // 1024} KiB"
+        message = self._message()
         await JSONResponse({"detail": message, "message": message}, status_code=413)(scope, receive, send)
 
 
-class _TooLarge(Exception):
+class _TooLarge(StarletteHTTPException):
     pass
 
 
@@ -77,6 +86,11 @@ def _message(detail: Any) -> str:
     return str(detail)
 
 
+def _is_console(request: Request) -> bool:
+    """Console pages answer errors with an HTML page; the API keeps its JSON."""
+    return request.url.path == "/console" or request.url.path.startswith("/console/")
+
+
 def _json_error(status: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"detail": detail, "message": _message(detail)}, status_code=status, headers=headers)
 
@@ -87,7 +101,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        sweeper = sweep.schedule(app.state.pool, settings, lambda: app.state.clock())
         yield
+        await sweep.stop(sweeper)
         app.state.writer.close()
         app.state.pool.close()
 
@@ -102,20 +118,34 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.pool = ConnectionPool(settings.db_path)
     app.state.writer = GroupCommitWriter(settings.db_path)
     app.state.register_limiter = SlidingWindowLimiter(settings.register_per_hour, 3600)
+    with app.state.pool.connection() as db:
+        # Record any change to the shipped response targets, from now on (old reports keep theirs).
+        policy.sync_defaults(db, app.state.clock())
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    # Starlette's HTTPException, not only FastAPI's subclass: routing (404, 405) and FastAPI's own body reading
+    # raise the Starlette one, and those answers need the same JSON shape.
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            # FastAPI answers 400 to a body it cannot decode (not UTF-8); it is invalid input like any other.
+            return _json_error(422, f"the body is not valid JSON: {exc.__cause__}")
+        if _is_console(request):
+            return error_page(request, exc.status_code, _message(exc.detail), exc.headers)
         return _json_error(exc.status_code, exc.detail, exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+        if _is_console(request):
+            return error_page(request, 422, _message(errors))
         return _json_error(422, errors)
 
     for error_type in (NotFound, Conflict, Forbidden, Invalid):
 
         @app.exception_handler(error_type)
-        async def domain_error(request: Request, exc: Exception) -> JSONResponse:
+        async def domain_error(request: Request, exc: Exception) -> Response:
+            if _is_console(request):
+                return error_page(request, exc.status_code, str(exc))  # type: ignore[attr-defined]
             return _json_error(exc.status_code, str(exc))  # type: ignore[attr-defined]
 
     @app.exception_handler(LoginRequired)
@@ -123,15 +153,21 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         return RedirectResponse(f"/console/login?next={quote(exc.next_url)}", status_code=303)
 
     @app.exception_handler(EventRefused)
-    async def refused(request: Request, exc: EventRefused) -> JSONResponse:
+    async def refused(request: Request, exc: EventRefused) -> Response:
+        if _is_console(request):
+            return error_page(request, 409, str(exc))
         return _json_error(409, str(exc))
 
     app.include_router(categories.router)
     app.include_router(devices.router)
     app.include_router(reports.router)
     app.include_router(staff.router)
-    app.include_router(uploads.build_router(settings))
+    app.include_router(clocks.router)
+    app.include_router(policy_routes.router)
+    app.include_router(stats.router)
+    app.include_router(uploads.build_router(settings, app.state.clock))
     app.include_router(console.router)
+    app.include_router(open311_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
 
     @app.get("/", include_in_schema=False)
@@ -144,4 +180,5 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         return {"status": "ok"}
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, exempt_prefix=uploads.PREFIX)
+    app.add_middleware(uploads.IdleUploadTimeout, prefix=uploads.PREFIX, idle_s=settings.upload_idle_s)
     return app

@@ -16,16 +16,46 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path(_env("DATA_DIR", "data")).resolve())
     host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1"))
     port: int = field(default_factory=lambda: int(_env("PORT", "8000")))
+    # `hedgerow run`: the farmer app's port (Flet, served to a browser), and how many demo reports it seeds
+    # into an empty database.
+    app_port: int = field(default_factory=lambda: int(_env("APP_PORT", "8550")))
+    demo_reports: int = field(default_factory=lambda: int(_env("DEMO_REPORTS", "3000")))
     # Registrations allowed per client address per hour: stops a script filling the device table.
     register_per_hour: int = field(default_factory=lambda: int(_env("REGISTER_PER_HOUR", "30")))
     # Failed logins per username or address in 15 minutes before logins are slowed down.
     login_failures_allowed: int = field(default_factory=lambda: int(_env("LOGIN_FAILURES_ALLOWED", "5")))
     max_body_bytes: int = field(default_factory=lambda: int(_env("MAX_BODY_BYTES", str(256 * 1024))))
+    # Seconds without a byte before a photo upload's client is taken to be gone (a phone that loses signal rarely
+    # closes its connection); until then its upload stays locked and cannot be resumed. 0 waits for ever.
+    upload_idle_s: float = field(default_factory=lambda: float(_env("UPLOAD_IDLE_S", "30")))
     # Set behind a TLS-terminating proxy so cookies are marked Secure and client addresses come
     # from X-Forwarded-For.
     behind_proxy: bool = field(default_factory=lambda: _env("BEHIND_PROXY", "0") == "1")
     session_hours: int = field(default_factory=lambda: int(_env("SESSION_HOURS", "12")))
     api_token_days: int = field(default_factory=lambda: int(_env("API_TOKEN_DAYS", "90")))
+    # Response clocks: how often the backend sweeps for clocks that ran out (seconds; 0 turns it off, for
+    # deployments that run `hedgerow sweep` from cron instead).
+    sweep_interval_s: float = field(default_factory=lambda: float(_env("SWEEP_INTERVAL_S", "60")))
+    # Supervisors are notified of a report left unanswered only if it ran out this recently, so the first
+    # sweep over imported history does not page anyone for last year's reports (the daily digest lists them).
+    escalate_within_hours: float = field(default_factory=lambda: float(_env("ESCALATE_WITHIN_HOURS", "24")))
+    # Local hour (Europe/London) after which each force's daily digest of overdue reports is sent.
+    digest_hour: int = field(default_factory=lambda: int(_env("DIGEST_HOUR", "7")))
+    # Notifications by webhook (POSTed JSON, signed with HMAC-SHA256 when a secret is set) ...
+    webhook_url: str = field(default_factory=lambda: _env("WEBHOOK_URL", ""))
+    webhook_secret: str = field(default_factory=lambda: _env("WEBHOOK_SECRET", ""))
+    # ... and by email to the force's supervisors when an SMTP host is set.
+    smtp_host: str = field(default_factory=lambda: _env("SMTP_HOST", ""))
+    smtp_port: int = field(default_factory=lambda: int(_env("SMTP_PORT", "587")))
+    smtp_user: str = field(default_factory=lambda: _env("SMTP_USER", ""))
+    smtp_password: str = field(default_factory=lambda: _env("SMTP_PASSWORD", ""))
+    smtp_from: str = field(default_factory=lambda: _env("SMTP_FROM", "hedgerow@localhost"))
+    smtp_starttls: bool = field(default_factory=lambda: _env("SMTP_STARTTLS", "1") == "1")
+    # Console maps: the tile server ({z}/{x}/{y}), OpenStreetMap's by default. Markers show without tiles.
+    tile_url: str = field(default_factory=lambda: _env("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"))
+    # A report this close to a neighbouring force's area is shown, read-only, to that force's officers too
+    # (kilometres; at most backend.services.border.MAX_BORDER_KM, the distance recorded at intake).
+    border_km: float = field(default_factory=lambda: float(_env("BORDER_KM", "10")))
 
     @property
     def db_path(self) -> Path:

@@ -2,8 +2,29 @@
 
 from fastapi import APIRouter
 
-from backend.console import auth, home
+from backend.console import (
+    access_log,
+    admin,
+    auth,
+    home,
+    map_page,
+    policy_page,
+    queue,
+    report,
+    summaries,
+    update_templates,
+    users,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth.router)
 router.include_router(home.router)
+router.include_router(queue.router)
+router.include_router(map_page.router)
+router.include_router(report.router)
+router.include_router(admin.router)
+router.include_router(users.router)
+router.include_router(update_templates.router)
+router.include_router(policy_page.router)
+router.include_router(access_log.router)
+router.include_router(summaries.router)

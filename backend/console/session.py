@@ -39,6 +39,16 @@ def optional_session(request: Request, db: DbDep, now: NowDep) -> ConsoleSession
     return ConsoleSession(found[0], found[1], session_id) if found else None
 
 
+def optional_session_for(request: Request) -> ConsoleSession | None:
+    """The session of a request outside dependency injection (the error pages' header)."""
+    session_id = request.cookies.get(COOKIE)
+    if not session_id:
+        return None
+    with request.app.state.pool.connection() as db:
+        found = session_user(db, session_id, request.app.state.clock())
+    return ConsoleSession(found[0], found[1], session_id) if found else None
+
+
 def require_session(
     request: Request, session: Annotated[ConsoleSession | None, Depends(optional_session)]
 ) -> ConsoleSession:
@@ -62,6 +72,14 @@ def check_csrf(
     return session
 
 
+def check_police_csrf(
+    session: Annotated[ConsoleSession, Depends(require_police)], csrf_token: Annotated[str, Form()] = ""
+) -> ConsoleSession:
+    return check_csrf(session, csrf_token)
+
+
 SessionDep = Annotated[ConsoleSession, Depends(require_session)]
 PoliceSessionDep = Annotated[ConsoleSession, Depends(require_police)]
 CsrfSessionDep = Annotated[ConsoleSession, Depends(check_csrf)]
+# A form post by police staff: logged in (else to the login page), police (else 403), CSRF token checked (else 403).
+PoliceCsrfDep = Annotated[ConsoleSession, Depends(check_police_csrf)]

@@ -63,7 +63,10 @@ def get_report(report_id: UUID, who: PrincipalDep, db: DbDep, now: NowDep) -> di
 def list_changed(
     device: DeviceDep,
     db: DbDep,
-    since: Annotated[int, Query(ge=0, description="The cursor from the previous page; 0 for everything.")] = 0,
+    # Bounded to SQLite's 64-bit integers: a larger cursor cannot come from this server, and would fail the query.
+    since: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="The cursor from the previous page; 0 for everything.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ReportPage:
     """The device's own reports whose public state changed after `since`, oldest change first."""

@@ -11,19 +11,26 @@ import contextlib
 import json
 import os
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tuspyserver import create_tus_router
+from tuspyserver.lock import LockTimeoutError, acquire_upload_lock
 
-from backend.deps import DbDep, Device, DeviceDep, NowDep
+from backend.clock import Clock, system_clock
+from backend.db import connect
+from backend.deps import DbDep, DeviceDep, NowDep
 from backend.services import photos
 from backend.settings import Settings
 from wire.reports import MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES
 
 PREFIX = "/api/v1/uploads"
 REQUIRED_METADATA = ("report_id", "photo_id", "sha256", "content_type")
+# How long a HEAD or PATCH waits for another request still writing to the same upload.
+LOCK_WAIT_S = 10.0
 
 
 def _info(uploads_dir: Path, uid: str) -> dict[str, Any] | None:
@@ -44,9 +51,98 @@ def _repair(uploads_dir: Path, uid: str, info: dict[str, Any]) -> None:
             f.truncate(offset)
 
 
-def build_router(settings: Settings) -> APIRouter:
+def _settle(uploads_dir: Path, uid: str, repair: bool) -> None:
+    """Wait for a PATCH still writing to this upload (its client may be gone after a cut), so that a HEAD answers
+    the offset that PATCH ends at rather than one about to change; and repair a crash's leftovers under the same
+    lock, never while another request is appending."""
+    try:
+        with acquire_upload_lock(str(uploads_dir / uid), locks_dir=str(uploads_dir / ".locks"), timeout=LOCK_WAIT_S):
+            info = _info(uploads_dir, uid)
+            if repair and info is not None:
+                _repair(uploads_dir, uid, info)
+    except LockTimeoutError as exc:
+        raise HTTPException(
+            503, "another request is still writing to this upload; try again shortly", headers={"Retry-After": "5"}
+        ) from exc
+
+
+def _finish(photos_dir: Path, path: Path, metadata: dict, device_id: str, db: Any, now: datetime) -> None:
+    """Check, store and link a finished upload. A refusal is recorded on the report and raised."""
+    report_id, photo_id = metadata.get("report_id"), metadata.get("photo_id")
+    try:
+        data = path.read_bytes()
+        info = photos.inspect(data, metadata.get("sha256", ""))
+        photos.store(photos_dir, data, info)
+        photos.link(db, report_id, photo_id, info, device_id, now)
+    except photos.PhotoRefused as exc:
+        photos.mark_refused(db, report_id, photo_id, str(exc))
+        raise
+    finally:
+        # The upload is either stored by its hash or refused: the tus copy is not needed either way.
+        for p in (path, path.with_name(path.name + ".info")):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(p)
+
+
+def finish_interrupted_uploads(settings: Settings, now: datetime) -> list[str]:
+    """Finish uploads whose every byte arrived but whose process died (kill -9, power cut) before the photo was
+    stored. Their HEAD answers "complete", so no client would send them again: without this they would never
+    reach their report. Run at start-up, before any request. Returns the upload ids finished."""
+    uploads_dir = settings.uploads_dir
+    finished = []
+    db = connect(settings.db_path)
+    try:
+        for info_path in sorted(uploads_dir.glob("*.info")):
+            uid = info_path.name.removesuffix(".info")
+            info = _info(uploads_dir, uid)
+            data = uploads_dir / uid
+            if info is None or not data.exists() or not info.get("size") or info.get("offset") != info.get("size"):
+                continue
+            _repair(uploads_dir, uid, info)
+            metadata = info.get("metadata") or {}
+            owner = db.execute("SELECT device_id FROM reports WHERE id = ?", [metadata.get("report_id")]).fetchone()
+            if owner is None:
+                continue
+            with contextlib.suppress(photos.PhotoRefused):  # recorded on the report for the farmer to see
+                _finish(settings.photos_dir, data, metadata, owner[0], db, now)
+            finished.append(uid)
+    finally:
+        db.close()
+    return finished
+
+
+class IdleUploadTimeout:
+    """ASGI middleware: an upload request whose client has sent nothing for `idle_s` is treated as disconnected.
+
+    A phone that loses signal in the middle of a PATCH mostly vanishes without closing its connection, and the
+    server has no timeout of its own while reading a body: the PATCH would hold its upload's lock for ever and
+    every attempt to resume would be refused. Reported as a disconnect, tuspyserver records the bytes that did
+    arrive and lets the upload go.
+    """
+
+    def __init__(self, app: ASGIApp, prefix: str, idle_s: float) -> None:
+        self.app = app
+        self.prefix = prefix
+        self.idle_s = idle_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix) or self.idle_s <= 0:
+            await self.app(scope, receive, send)
+            return
+
+        async def patient_receive() -> Message:
+            try:
+                return await asyncio.wait_for(receive(), self.idle_s)
+            except TimeoutError:
+                return {"type": "http.disconnect"}
+
+        await self.app(scope, patient_receive, send)
+
+
+def build_router(settings: Settings, clock: Clock = system_clock) -> APIRouter:
     uploads_dir = settings.uploads_dir
     uploads_dir.mkdir(parents=True, exist_ok=True)
+    finish_interrupted_uploads(settings, clock())
 
     def owned_upload(request: Request, device: DeviceDep, db: DbDep) -> Callable[[dict], dict]:
         """tuspyserver's file dependency: runs before any body is read. Only the report's own device may
@@ -62,8 +158,8 @@ def build_router(settings: Settings) -> APIRouter:
             owner = db.execute("SELECT device_id FROM reports WHERE id = ?", [report_id]).fetchone()
             if owner is None or owner[0] != device.id:
                 raise HTTPException(404, "no such upload")
-            if request.method == "PATCH":
-                _repair(uploads_dir, uid, info)
+            if request.method in ("HEAD", "PATCH"):
+                _settle(uploads_dir, uid, repair=request.method == "PATCH")
         return lambda metadata: {"files_dir": str(uploads_dir)}
 
     def check_creation(device: DeviceDep, db: DbDep) -> Callable[[dict, dict], None]:
@@ -90,25 +186,12 @@ def build_router(settings: Settings) -> APIRouter:
 
     def on_complete(device: DeviceDep, db: DbDep, now: NowDep) -> Callable[[str, dict], Any]:
         async def complete(file_path: str, metadata: dict) -> None:
-            await asyncio.to_thread(_finish, Path(file_path), metadata, device, db, now)
+            try:
+                await asyncio.to_thread(_finish, settings.photos_dir, Path(file_path), metadata, device.id, db, now)
+            except photos.PhotoRefused as exc:
+                raise HTTPException(422, str(exc)) from exc
 
         return complete
-
-    def _finish(path: Path, metadata: dict, device: Device, db: Any, now: Any) -> None:
-        report_id, photo_id = metadata.get("report_id"), metadata.get("photo_id")
-        try:
-            data = path.read_bytes()
-            info = photos.inspect(data, metadata.get("sha256", ""))
-            photos.store(settings.photos_dir, data, info)
-            photos.link(db, report_id, photo_id, info, device.id, now)
-        except photos.PhotoRefused as exc:
-            photos.mark_refused(db, report_id, photo_id, str(exc))
-            raise HTTPException(422, str(exc)) from exc
-        finally:
-            # The upload is either stored by its hash or refused: the tus copy is not needed either way.
-            for p in (path, path.with_name(path.name + ".info")):
-                with contextlib.suppress(FileNotFoundError):
-                    os.remove(p)
 
     return create_tus_router(
         prefix=PREFIX,

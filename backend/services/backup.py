@@ -29,7 +29,10 @@ def backup(settings: Settings, dest: Path, progress: bool = False) -> str:
             print(f"\rdatabase: {done}/{total} pages ({100 * done // total}%)", end="", file=sys.stderr)
 
     with target:
-        source.backup(target, pages=1024, progress=report)
+        # One step, so the copy reads a single snapshot. Copied in parts, it would start again from the beginning
+        # whenever the server committed in between, which on a busy server can go on for ever; in WAL mode this
+        # one long read does not hold up the server's writes.
+        source.backup(target, pages=-1, progress=report)
     if progress:
         print(file=sys.stderr)
     check = target.execute("PRAGMA integrity_check").fetchone()[0]

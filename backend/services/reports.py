@@ -10,7 +10,7 @@ import sqlite_utils
 
 from backend.db import write_transaction
 from backend.security import iso
-from backend.services import events
+from backend.services import border, events
 from backend.services.areas import area_index
 from backend.services.errors import Conflict, NotFound
 from wire.categories import BY_CODE
@@ -112,6 +112,8 @@ def put_report(db: sqlite_utils.Database, device_id: str, report_id: str, body: 
                 ],
             )
         _declare_photos(db, report_id, body.photos, now)
+        # Which neighbouring forces' officers may also see it (the console's cross-border rule).
+        border.record(db, report_id, row["lat"], row["lon"], row["force"])
         events.record_event(db, row, "received", now, "device", device_id)
         if body.sent_at:
             db.execute(

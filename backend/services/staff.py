@@ -17,6 +17,7 @@ from backend.security import (
     token_hash,
     verify_password,
 )
+from backend.services import border
 from backend.services.errors import Conflict, Invalid, NotFound
 
 Role = Literal["officer", "supervisor", "nfu", "admin"]
@@ -144,6 +145,23 @@ def can_read_report(user: StaffUser, report: dict[str, Any]) -> bool:
 
 def can_act_on_report(user: StaffUser, report: dict[str, Any]) -> bool:
     return can_read_report(user, report)
+
+
+Access = Literal["act", "border"]
+
+
+def report_access(
+    db: sqlite_utils.Database, user: StaffUser, report: dict[str, Any], border_km: float
+) -> Access | None:
+    """How a staff user may use a report: "act" (their force's, or any for an admin); "border" (read-only: another
+    force's report within `border_km` of their force's area, as neighbouring forces share intelligence); None."""
+    if can_act_on_report(user, report):
+        return "act"
+    if user.is_police and user.force and report["force"] is not None:
+        distance = border.distance_to_force(db, report["id"], user.force)
+        if distance is not None and distance <= border_km * 1000:
+            return "border"
+    return None
 
 
 def log_read(db: sqlite_utils.Database, user: StaffUser, report_id: str, via: str, now: datetime) -> None:

@@ -1,0 +1,188 @@
+"""The queue page: the force's reports, most overdue first, with filters, search, paging and bulk actions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from backend.console.render import FLAG_WORDS, STATUS_WORDS, page, relative
+from backend.console.session import ConsoleSession, PoliceCsrfDep, PoliceSessionDep
+from backend.deps import DbDep, NowDep, SettingsDep
+from backend.services import actions, queue, staff_admin
+from backend.services.errors import Invalid
+from backend.services.policy import FLAGS
+from wire.categories import CATEGORIES
+
+router = APIRouter(prefix="/console")
+
+FILTER_FIELDS = ("status", "flag", "category", "area", "assigned", "from", "to", "q", "scope", "sort", "force")
+Text = Annotated[str, Query(max_length=200)]
+
+
+def forces(db: DbDep) -> list[str]:
+    return [r[0] for r in db.execute("SELECT DISTINCT force FROM areas ORDER BY force")]
+
+
+def _date(value: str, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"{name} must be a date like 2026-03-01") from None
+
+
+def _choice(value: str, allowed: tuple[str, ...], name: str, default: str) -> str:
+    if not value:
+        return default
+    if value not in allowed:
+        raise Invalid(f"{name} must be one of {', '.join(allowed)}")
+    return value
+
+
+def queue_filter(
+    session: ConsoleSession, db: DbDep, settings: SettingsDep, params: dict[str, str]
+) -> queue.QueueFilter:
+    """The queue's filter from the query string, for the queue and the map alike. Raises Invalid."""
+    user = session.user
+    if user.role == "admin":
+        known = forces(db)
+        force = params.get("force") or (known[0] if known else "")
+        if force not in known:
+            raise Invalid("no such force")
+    else:
+        force = user.force or ""
+    area = params.get("area", "")
+    if area and not area.isdigit():
+        raise Invalid("area must be an area's number")
+    text = params.get("q", "").strip()
+    status_default = "any" if text else "open"
+    return queue.QueueFilter(
+        force=force,
+        scope=_choice(params.get("scope", ""), ("force", "border"), "scope", "force"),  # type: ignore[arg-type]
+        status=_choice(params.get("status", ""), queue.STATUS_CHOICES, "status", status_default),
+        flag=_choice(params.get("flag", ""), FLAGS, "flag", "") or None,
+        category=_choice(params.get("category", ""), tuple(c.code for c in CATEGORIES), "category", "") or None,
+        area_id=int(area) if area else None,
+        assigned=_choice(params.get("assigned", ""), ("any", "me", "none"), "assigned", "any"),  # type: ignore[arg-type]
+        user_id=user.id,
+        received_from=_date(params.get("from", ""), "from"),
+        received_to=_date(params.get("to", ""), "to"),
+        text=text,
+        sort=_choice(params.get("sort", ""), ("due", "newest"), "sort", "due"),  # type: ignore[arg-type]
+        border_m=settings.border_km * 1000,
+    )
+
+
+def filter_params(request: Request) -> dict[str, str]:
+    return {k: request.query_params.get(k, "")[:200] for k in FILTER_FIELDS if request.query_params.get(k)}
+
+
+def caption_for(f: queue.QueueFilter, order: str) -> str:
+    scope = f"near {f.force}'s border (other forces' reports, read only)" if f.scope == "border" else f.force
+    status = {"open": "open", "any": "open and closed"}.get(f.status, STATUS_WORDS.get(f.status, f.status).lower())
+    how = {
+        "due": "most overdue or soonest due first",
+        "newest": "newest first",
+        "text": f"matching “{f.text}”, newest first",
+    }[order]
+    return f"Reports of {scope}: {status}, {how}"
+
+
+def _bulk_message(request: Request) -> str | None:
+    q = request.query_params
+    if q.get("bulk") not in ("acknowledged", "assigned"):
+        return None
+    try:
+        done, skipped = int(q.get("n", "0")), int(q.get("skipped", "0"))
+    except ValueError:
+        return None
+    verb = "Acknowledged" if q["bulk"] == "acknowledged" else "Assigned"
+    message = f"{verb} {done} report{'s' if done != 1 else ''}."
+    if skipped:
+        message += f" {skipped} skipped (closed, already done, or not your force's)."
+    return message
+
+
+@router.get("", response_class=HTMLResponse)
+def queue_page(
+    request: Request,
+    session: PoliceSessionDep,
+    db: DbDep,
+    now: NowDep,
+    settings: SettingsDep,
+    after: Text = "",
+    before: Text = "",
+) -> Response:
+    params = filter_params(request)
+    f = queue_filter(session, db, settings, params)
+    result = queue.page(db, f, after=after or None, before=before or None)
+    officers = staff_admin.officers_of(db, f.force)
+    names = {o.id: o.display_name for o in officers}
+    areas = db.execute("SELECT id, name FROM areas WHERE force = ? ORDER BY name", [f.force]).fetchall()
+    query = urlencode(params)
+    return page(
+        request,
+        "console/queue.html",
+        {
+            "session": session,
+            "f": f,
+            "params": params,
+            "query": query,
+            "result": result,
+            "caption": caption_for(f, result.order),
+            "names": names,
+            "officers": officers,
+            "areas": areas,
+            "forces": forces(db) if session.user.role == "admin" else [],
+            "categories": CATEGORIES,
+            "flags": FLAGS,
+            "flag_words": FLAG_WORDS,
+            "statuses": queue.STATUS_CHOICES,
+            "now": now,
+            "relative": relative,
+            "message": _bulk_message(request),
+            "back": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+        },
+    )
+
+
+def _safe_back(back: str) -> str:
+    """The queue page the form came from, without an earlier action's message; never outside the console."""
+    if not back.startswith("/console") or "//" in back or "\\" in back:
+        return "/console"
+    parts = urlsplit(back)
+    kept = [(k, v) for k, v in parse_qsl(parts.query) if k not in ("bulk", "n", "skipped")]
+    return parts.path + (f"?{urlencode(kept)}" if kept else "")
+
+
+@router.post("/bulk")
+def bulk_action(
+    session: PoliceCsrfDep,
+    db: DbDep,
+    now: NowDep,
+    action: Annotated[str, Form(max_length=20)],
+    report_ids: Annotated[list[str], Form(max_length=actions.MAX_BULK)] = [],  # noqa: B006 (FastAPI copies it)
+    assignee: Annotated[str, Form(max_length=20)] = "",
+    back: Annotated[str, Form(max_length=2000)] = "/console",
+) -> Response:
+    kinds = {"acknowledge": "acknowledged", "assign": "assigned"}
+    if action not in kinds:
+        raise Invalid("action must be acknowledge or assign")
+    if assignee and not assignee.isdigit():
+        raise Invalid("choose an officer from the list")
+    result = actions.bulk(
+        db,
+        session.user,
+        report_ids,
+        kinds[action],
+        now,
+        int(assignee) if assignee else None,  # type: ignore[arg-type]
+    )
+    target = _safe_back(back)
+    flash = urlencode({"bulk": kinds[action], "n": len(result.done), "skipped": len(result.skipped)})
+    return RedirectResponse(f"{target}{'&' if '?' in target else '?'}{flash}", status_code=303)

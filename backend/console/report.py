@@ -1,0 +1,260 @@
+"""The report page: everything the farmer sent, the clocks, the timeline, linked reports, and the actions.
+
+Each action is one POST of a plain HTML form (no JavaScript needed) that records one event and comes back to
+the page, where the event shows at once. A cross-border reader (another force's officer, the report being near
+their border) sees the report read-only, without the reporter's contact details, internal notes or originals,
+and its place only to the square kilometre: exact farm locations go only to the officers of the area.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from backend.console import timeline
+from backend.console.geo import coarse_point, grid_reference
+from backend.console.render import LONDON, OUTCOME_WORDS, category_label, local_time, page, security_headers
+from backend.console.session import ConsoleSession, PoliceCsrfDep, PoliceSessionDep
+from backend.deps import DbDep, NowDep, SettingsDep
+from backend.schemas import CLOSE_OUTCOMES, EventCreate
+from backend.services import actions, clocks, linked, reports, staff, staff_admin, templates, views
+from backend.services.errors import Forbidden, Invalid, NotFound
+from backend.services.events import EventRefused
+from backend.services.photos import blob_path
+from backend.services.policy import FLAGS
+from backend.settings import Settings
+from wire.categories import BY_CODE
+
+router = APIRouter(prefix="/console/reports")
+
+ACTION_WORDS = {
+    "acknowledged": "Acknowledged.",
+    "assigned": "Assigned.",
+    "reference_added": "Crime reference added.",
+    "contacted": "Contact recorded.",
+    "attended": "Attendance recorded.",
+    "decision": "Decision recorded.",
+    "update_sent": "Update sent: the farmer's app shows it at its next check.",
+    "note": "Internal note added (not shown to the farmer).",
+    "closed": "Report closed.",
+    "reopened": "Report reopened.",
+}
+
+
+def load(db: DbDep, session: ConsoleSession, report_id: str, settings: Settings) -> tuple[dict[str, Any], staff.Access]:
+    """The report and how this user may use it; NotFound when they may not see it at all."""
+    try:
+        report_id = str(uuid.UUID(report_id))
+    except ValueError:
+        raise NotFound("no such report") from None
+    row = reports.report_row(db, report_id)
+    access = staff.report_access(db, session.user, row, settings.border_km)
+    if access is None:
+        raise NotFound("no such report")
+    return row, access
+
+
+def _details(row: dict[str, Any], details: dict[str, Any]) -> list[tuple[str, str]]:
+    category = BY_CODE.get(row["category"])
+    labels = {f.name: f.label for f in category.fields} if category else {}
+    shown = []
+    for name, value in details.items():
+        if isinstance(value, bool):
+            text = "Yes" if value else "No"
+        elif isinstance(value, list):
+            text = ", ".join(str(v) for v in value)
+        else:
+            text = str(value)
+        shown.append((labels.get(name, name), text))
+    return shown
+
+
+def context(
+    db: DbDep,
+    session: ConsoleSession,
+    row: dict[str, Any],
+    access: staff.Access,
+    now: datetime,
+    settings: Settings,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+    template_id: str | None = None,
+) -> dict[str, Any]:
+    user = session.user
+    view = views.staff_view(db, row)
+    acting = access == "act"
+    if not acting:
+        view["reporter"] = None  # the owning force holds the victim's contact details
+    report_clocks = clocks.report_clocks(db, row["id"], now)
+    reader_force = None if user.role == "admin" else user.force
+    officers = staff_admin.officers_of(db, row["force"]) if acting and row["force"] else []
+    force_templates = templates.for_force(db, row["force"]) if acting and row["force"] else []
+    values = templates.values_for(
+        row, user.display_name, category_label(row["category"]), local_time(row["received_at"], "%d %B %Y")
+    )
+    update_text = (form or {}).get("text", "") if (form or {}).get("kind") == "update_sent" else ""
+    if template_id:
+        chosen = next((t for t in force_templates if str(t.id or t.title) == template_id), None)
+        if chosen is not None:
+            update_text = chosen.filled(values)
+    return {
+        "session": session,
+        "report": view,
+        "row": row,
+        "access": access,
+        "category": BY_CODE.get(row["category"]),
+        "details": _details(row, view["details"]),
+        "grid_ref": grid_reference(row["lat"], row["lon"], 10 if acting else 4),
+        "point": (row["lat"], row["lon"]) if acting else coarse_point(row["lat"], row["lon"]),
+        "clocks": report_clocks.clocks if report_clocks else (),
+        # The clocks as they stand now (an action stops one at once; the queue's flags follow at the next sweep).
+        "flags": [f for f in FLAGS if report_clocks and f in report_clocks.overdue_flags()],
+        "call_mark": report_clocks.call_mark if report_clocks else None,
+        "timeline": timeline.items(db, view["timeline"], include_internal=acting),
+        "linked": linked.linked_reports(db, row, reader_force, settings.border_km * 1000),
+        "officers": officers,
+        "templates": [(str(t.id or t.title), t.title, t.filled(values)) for t in force_templates],
+        "update_text": update_text,
+        "outcomes": [(o, OUTCOME_WORDS[o]) for o in CLOSE_OUTCOMES if o != "duplicate"],
+        "tile_url": settings.tile_url,
+        "now": now,
+        "error": error,
+        "form": form or {},
+        "action_words": ACTION_WORDS,
+    }
+
+
+@router.get("/{report_id}", response_class=HTMLResponse)
+def report_page(
+    request: Request,
+    report_id: str,
+    session: PoliceSessionDep,
+    db: DbDep,
+    now: NowDep,
+    settings: SettingsDep,
+    template: str = "",
+) -> Response:
+    row, access = load(db, session, report_id, settings)
+    staff.log_read(db, session.user, row["id"], "console" if access == "act" else "console-border", now)
+    ctx = context(db, session, row, access, now, settings, template_id=template[:100] or None)
+    ctx["done"] = ACTION_WORDS.get(request.query_params.get("done", ""))
+    return page(request, "console/report.html", ctx)
+
+
+def _at(value: str) -> datetime | None:
+    """The optional 'when' of an action, typed in UK local time."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid("the time must look like 2026-03-01T14:30") from None
+    return moment.replace(tzinfo=LONDON) if moment.tzinfo is None else moment
+
+
+@router.post("/{report_id}/actions", response_class=HTMLResponse)
+def report_action(
+    request: Request,
+    report_id: str,
+    session: PoliceCsrfDep,
+    db: DbDep,
+    now: NowDep,
+    settings: SettingsDep,
+    kind: Annotated[str, Form(max_length=40)],
+    text: Annotated[str, Form(max_length=5000)] = "",
+    reference: Annotated[str, Form(max_length=60)] = "",
+    decision: Annotated[str, Form(max_length=40)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    outcome: Annotated[str, Form(max_length=40)] = "",
+    user_id: Annotated[str, Form(max_length=20)] = "",
+    duplicate_of: Annotated[str, Form(max_length=40)] = "",
+    at: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    row, access = load(db, session, report_id, settings)
+    if access != "act":
+        raise Forbidden(f"this report belongs to {row['force']}: you can read it, not act on it")
+    form = {"kind": kind, "text": text, "reference": reference, "reason": reason}
+    fields: dict[str, Any] = {
+        "kind": kind,
+        "text": text.strip() or None,
+        "reference": reference.strip() or None,
+        "decision": decision or None,
+        "reason": reason.strip() or None,
+        "outcome": outcome or None,
+        "duplicate_of": duplicate_of.strip().lower() or None,
+    }
+    try:
+        if user_id:
+            if not user_id.isdigit():
+                raise Invalid("choose an officer from the list")
+            fields["user_id"] = int(user_id)
+        fields["at"] = _at(at)
+        if fields["duplicate_of"]:
+            fields["kind"], fields["outcome"] = "closed", "duplicate"
+            try:
+                fields["duplicate_of"] = str(uuid.UUID(fields["duplicate_of"]))
+            except ValueError:
+                raise Invalid("give the full id of the other report (as in its page's address)") from None
+        body = EventCreate.model_validate(fields)
+        actions.record_action(db, session.user, row["id"], body, now)
+    except ValidationError as exc:
+        message = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        return _again(request, db, session, report_id, now, settings, message, form, 422)
+    except (Invalid, EventRefused) as exc:
+        status = 409 if isinstance(exc, EventRefused) else 422
+        return _again(request, db, session, report_id, now, settings, str(exc), form, status)
+    return RedirectResponse(f"/console/reports/{row['id']}?done={body.kind}#timeline", status_code=303)
+
+
+def _again(
+    request: Request,
+    db: DbDep,
+    session: ConsoleSession,
+    report_id: str,
+    now: datetime,
+    settings: Settings,
+    error: str,
+    form: dict[str, str],
+    status: int,
+) -> Response:
+    """The page again with the officer's words kept and the problem said, nothing recorded."""
+    row, access = load(db, session, report_id, settings)
+    return page(request, "console/report.html", context(db, session, row, access, now, settings, error, form), status)
+
+
+@router.get("/{report_id}/photos/{photo_id}/{variant}")
+def photo(
+    report_id: str,
+    photo_id: str,
+    variant: str,
+    session: PoliceSessionDep,
+    db: DbDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    """A stripped, downscaled copy (thumb, display) for any reader; the original for the force's own officers,
+    with the access logged (it keeps the EXIF, with where the photo was taken)."""
+    row, access = load(db, session, report_id, settings)
+    if variant not in ("thumb", "display", "original"):
+        raise NotFound("no such photo")
+    if variant == "original" and access != "act":
+        raise Forbidden("originals are for the officers of the report's force")
+    found = db.execute(
+        "SELECT sha256, content_type FROM report_photos "
+        "WHERE report_id = ? AND photo_id = ? AND received_at IS NOT NULL",
+        [row["id"], photo_id],
+    ).fetchone()
+    if found is None:
+        raise NotFound("no such photo, or it has not arrived yet")
+    path = blob_path(settings.photos_dir, found["sha256"], variant, found["content_type"])
+    if not path.exists():
+        raise NotFound("the photo's file is missing")
+    if variant == "original":
+        staff.log_read(db, session.user, row["id"], "photo-original", now)
+    media = found["content_type"] if variant == "original" else "image/jpeg"
+    return FileResponse(path, media_type=media, headers=security_headers(settings))

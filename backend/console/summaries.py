@@ -1,0 +1,160 @@
+"""The summary page for NFU representatives (and police staff, for their own force): filters, a headline in plain
+words, charts drawn as SVG on the server, tables, and downloads as CSV and as a printable PDF.
+
+Every figure comes from backend/services/summaries.py, already protected against small counts; no report, name,
+point or photo is read here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from backend.console.render import page, security_headers
+from backend.console.session import ConsoleSession, SessionDep
+from backend.deps import DbDep, NowDep
+from backend.services import charts, roundtable_pdf, summary_text
+from backend.services.errors import Invalid
+from backend.services.summaries import (
+    DIMENSION_LABELS,
+    DIMENSIONS,
+    GROUPS,
+    Summary,
+    areas_in_scope,
+    scope_of,
+    summary_for,
+)
+from backend.services.summary_periods import CUSTOM, LONDON, Period, parse_period, period_choices
+from wire.categories import CATEGORIES
+
+router = APIRouter(prefix="/console")
+
+FILTERS = ("period", "from", "to", "force", "area", "category_group", "category", "by")
+TABLES = ("all", "overview", *summary_text.TOPIC_KEYS, "answer_times", "monthly_trend", "waits_101")
+Param = Annotated[str, Query(max_length=100)]
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """What the page was asked for, from its query string."""
+
+    params: dict[str, str]
+    period: Period
+    by: str
+
+    @property
+    def query(self) -> str:
+        return urlencode(self.params)
+
+
+def _chosen(request: Request, today: date) -> Chosen:
+    params = {k: request.query_params.get(k, "").strip()[:100] for k in FILTERS if request.query_params.get(k)}
+    if params.get("period") != CUSTOM:
+        params.pop("from", None)
+        params.pop("to", None)
+    by = params.get("by", "area")
+    if by not in DIMENSIONS:
+        raise Invalid(f"by must be one of {', '.join(DIMENSIONS)}")
+    period = parse_period(params.get("period", ""), today, params.get("from", ""), params.get("to", ""))
+    return Chosen(params, period, by)
+
+
+def _summary(session: ConsoleSession, db: DbDep, now: NowDep, chosen: Chosen) -> Summary:
+    area = chosen.params.get("area", "")
+    if area and not area.isdigit():
+        raise Invalid("area must be an area's number")
+    return summary_for(
+        db,
+        session.user.role,
+        session.user.force,
+        chosen.period,
+        now,
+        chosen.params.get("force") or None,
+        int(area) if area else None,
+        chosen.params.get("category_group") or None,
+        chosen.params.get("category") or None,
+    )
+
+
+@router.get("/summaries", response_class=HTMLResponse)
+def summaries_page(request: Request, session: SessionDep, db: DbDep, now: NowDep) -> Response:
+    today = now.astimezone(LONDON).date()
+    chosen = _chosen(request, today)
+    summary = _summary(session, db, now, chosen)
+    scope = scope_of(session.user.role, session.user.force)
+    areas = areas_in_scope(db, scope)
+    shown_areas = [a for a in areas if summary.selection.force in (None, a.force)]
+    tables = [
+        {
+            "key": key,
+            "title": f"{title} by {DIMENSION_LABELS[chosen.by].lower()}",
+            "lines": summary_text.table_rows(summary, chosen.by, key),
+            "labels": len(summary_text.row_label_headers(chosen.by)),
+        }
+        for key, title, _ in summary_text.TOPICS
+    ]
+    return page(
+        request,
+        "console/summaries.html",
+        {
+            "session": session,
+            "summary": summary,
+            "chosen": chosen,
+            "headline": summary_text.headline(summary, summary_text.answer_target(db, summary)),
+            "overview": summary_text.overview_rows(summary),
+            "charts": charts.summary_charts(summary),
+            "chart_tables": summary_text.chart_rows(summary),
+            "tables": tables,
+            "targets": summary_text.targets_used(db, summary),
+            "method": summary_text.METHOD,
+            "periods": period_choices(today),
+            "forces": summary.forces if scope is None else [],
+            "areas": shown_areas,
+            "several_forces": len({a.force for a in shown_areas}) > 1,
+            "groups": GROUPS,
+            "categories": [c for c in CATEGORIES if summary.selection.category_group in (None, c.group)],
+            "dimensions": DIMENSION_LABELS,
+            "small": summary_text.SMALL,
+            "hidden": summary_text.HIDDEN,
+        },
+    )
+
+
+def _download(request: Request, body: bytes, media_type: str, filename: str) -> Response:
+    headers = {
+        **security_headers(request.app.state.settings),
+        "Content-Disposition": f'attachment; filename="{filename}"',
+    }
+    return Response(body, media_type=media_type, headers=headers)
+
+
+@router.get("/summaries.csv")
+def summaries_csv(request: Request, session: SessionDep, db: DbDep, now: NowDep, table: Param = "all") -> Response:
+    """One table of the page (or every table) as CSV, with the same figures and the same words for hidden ones."""
+    if table not in TABLES:
+        raise Invalid(f"table must be one of {', '.join(TABLES)}")
+    chosen = _chosen(request, now.astimezone(LONDON).date())
+    summary = _summary(session, db, now, chosen)
+    name = roundtable_pdf.generated_name(summary).removesuffix(".pdf").replace("-roundtable-", f"-{table}-")
+    if table in summary_text.TOPIC_KEYS:
+        name += f"-by-{chosen.by}"
+    text = summary_text.csv_for(summary, table, chosen.by)
+    return _download(request, text.encode("utf-8-sig"), "text/csv; charset=utf-8", name.replace("_", "-") + ".csv")
+
+
+@router.get("/summaries.pdf")
+def summaries_pdf(request: Request, session: SessionDep, db: DbDep, now: NowDep) -> Response:
+    """The printable roundtable report for the chosen area and period."""
+    chosen = _chosen(request, now.astimezone(LONDON).date())
+    summary = _summary(session, db, now, chosen)
+    text = roundtable_pdf.ReportText(
+        summary_text.headline(summary, summary_text.answer_target(db, summary)),
+        summary_text.targets_used(db, summary),
+    )
+    body = roundtable_pdf.roundtable_pdf(summary, text, charts.summary_charts(summary), chosen.by)
+    return _download(request, body, "application/pdf", roundtable_pdf.generated_name(summary))

@@ -1,0 +1,95 @@
+"""A report's events in words, for the report page's timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from backend.console.render import FLAG_WORDS, OUTCOME_WORDS
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    id: int
+    kind: str
+    at: str
+    who: str
+    title: str
+    detail: str | None
+    public: bool
+    duplicate_of: str | None = None
+
+
+def _title(kind: str, data: dict[str, Any]) -> str:
+    if kind == "assigned":
+        return f"Assigned to {data.get('officer') or 'an officer'}"
+    if kind == "reference_added":
+        return f"Crime reference given: {data.get('reference', '')}"
+    if kind == "decision":
+        decided = {"investigate": "investigate", "no_further_action": "no further action"}
+        return f"Decision: {decided.get(data.get('decision', ''), data.get('decision', ''))}"
+    if kind == "closed":
+        return f"Closed: {OUTCOME_WORDS.get(data.get('outcome', ''), data.get('outcome', ''))}"
+    if kind in ("flag_raised", "flag_cleared"):
+        verb = "Flag raised" if kind == "flag_raised" else "Flag cleared"
+        return f"{verb}: {FLAG_WORDS.get(data.get('flag', ''), data.get('flag', ''))}"
+    return {
+        "received": "Report received",
+        "photo_received": "Photo received",
+        "acknowledged": "Acknowledged",
+        "contacted": "Farmer contacted",
+        "attended": "Attended",
+        "update_sent": "Update sent to the farmer",
+        "farmer_update": "The farmer added information",
+        "chased": "The farmer chased the report",
+        "note": "Internal note",
+        "reopened": "Reopened",
+    }.get(kind, kind)
+
+
+def _detail(kind: str, data: dict[str, Any]) -> str | None:
+    if kind == "decision":
+        return data.get("reason")
+    return data.get("text") or None
+
+
+def items(
+    db: sqlite_utils.Database, staff_timeline: list[dict[str, Any]], include_internal: bool
+) -> list[TimelineItem]:
+    """The staff view's timeline in words, newest first; internal notes left out for cross-border readers."""
+    user_ids = {
+        int(e["actor_id"]) for e in staff_timeline if e["actor_kind"] == "user" and (e["actor_id"] or "").isdigit()
+    }
+    names: dict[int, str] = {}
+    if user_ids:
+        marks = ", ".join("?" for _ in user_ids)
+        names = {
+            r[0]: r[1]
+            for r in db.execute(f"SELECT id, display_name FROM users WHERE id IN ({marks})", sorted(user_ids))
+        }
+    out = []
+    for e in reversed(staff_timeline):
+        if not include_internal and not e["public"]:
+            continue
+        actor = e["actor_kind"]
+        if actor == "user":
+            actor_id = e["actor_id"] or ""
+            who = names.get(int(actor_id) if actor_id.isdigit() else -1, "a member of staff")
+        else:
+            who = {"device": "the farmer", "system": "Hedgerow", "partner": "a partner system"}.get(actor, actor)
+        data = e["data"]
+        out.append(
+            TimelineItem(
+                id=e["id"],
+                kind=e["kind"],
+                at=e["at"],
+                who=who,
+                title=_title(e["kind"], data),
+                detail=_detail(e["kind"], data),
+                public=e["public"],
+                duplicate_of=data.get("duplicate_of"),
+            )
+        )
+    return out

@@ -1,0 +1,84 @@
+"""The update templates page: a force's supervisors write the texts officers start from when updating a farmer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from backend.console.admin import SupervisorCsrfDep, SupervisorDep, all_forces, managed_force
+from backend.console.render import page
+from backend.console.session import ConsoleSession
+from backend.deps import DbDep, NowDep
+from backend.services import templates
+from backend.services.errors import Conflict, Invalid
+
+router = APIRouter(prefix="/console/admin/templates")
+
+DONE = {"saved": "Template saved.", "deleted": "Template deleted."}
+
+
+def _render(
+    request: Request,
+    db: DbDep,
+    session: ConsoleSession,
+    force: str,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    own = templates.stored(db, force)
+    return page(
+        request,
+        "console/update_templates.html",
+        {
+            "session": session,
+            "force": force,
+            "forces": all_forces(session, db),
+            "own": own,
+            "built_in": [] if own else templates.BUILT_IN,
+            "placeholders": templates.PLACEHOLDERS,
+            "done": DONE.get(request.query_params.get("done", "")),
+            "error": error,
+            "form": form or {},
+        },
+        status_code=status,
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+def templates_page(request: Request, session: SupervisorDep, db: DbDep, force: str = "") -> Response:
+    return _render(request, db, session, managed_force(session, db, force[:200]))
+
+
+@router.post("", response_class=HTMLResponse)
+def save_template(
+    request: Request,
+    session: SupervisorCsrfDep,
+    db: DbDep,
+    now: NowDep,
+    title: Annotated[str, Form(max_length=200)],
+    body: Annotated[str, Form(max_length=templates.MAX_BODY + 100)],
+    template_id: Annotated[str, Form(max_length=20)] = "",
+    force: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    force = managed_force(session, db, force)
+    try:
+        if template_id and not template_id.isdigit():
+            raise Invalid("no such template")
+        templates.save(db, force, title, body, session.user.id, now, int(template_id) if template_id else None)
+    except (Invalid, Conflict) as exc:
+        form = {"title": title, "body": body, "template_id": template_id}
+        return _render(request, db, session, force, str(exc), form, exc.status_code)
+    return RedirectResponse(f"/console/admin/templates?{urlencode({'force': force, 'done': 'saved'})}", 303)
+
+
+@router.post("/{template_id}/delete")
+def delete_template(
+    session: SupervisorCsrfDep, db: DbDep, template_id: int, force: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    force = managed_force(session, db, force)
+    templates.delete(db, force, template_id)
+    return RedirectResponse(f"/console/admin/templates?{urlencode({'force': force, 'done': 'deleted'})}", 303)

@@ -1,0 +1,117 @@
+"""Staff actions on reports, one event each: the console's forms and its bulk actions come through here.
+
+Every action is checked (the report is the user's force's, the time is not in the future nor before receipt,
+an assignee is an officer of the report's force, a duplicate is another report of the same force) and written
+with the event log's `record_event` inside one write transaction, so a report, its event and its clocks
+change together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import sqlite_utils
+
+from backend.db import write_transaction
+from backend.schemas import EventCreate
+from backend.services import events, reports, staff
+from backend.services.errors import Invalid, NotFound
+from backend.services.staff import StaffUser
+
+MAX_BULK = 200
+BulkKind = Literal["acknowledged", "assigned"]
+
+
+def _check_time(at: datetime, report: dict[str, Any], now: datetime) -> None:
+    if at > now + timedelta(minutes=1):
+        raise Invalid("an action cannot be recorded in the future")
+    if at < datetime.fromisoformat(report["received_at"]):
+        raise Invalid("an action cannot be recorded before the report was received")
+
+
+def _assignee(db: sqlite_utils.Database, user: StaffUser, report: dict[str, Any], user_id: int | None) -> StaffUser:
+    try:
+        assignee = staff.get_user(db, user_id) if user_id else user
+    except NotFound:
+        raise Invalid("no such officer") from None
+    if not assignee.is_police or assignee.force != report["force"]:
+        raise Invalid("a report can only be assigned to an officer of its force")
+    return assignee
+
+
+def _apply(db: sqlite_utils.Database, user: StaffUser, report: dict[str, Any], body: EventCreate, now: datetime) -> int:
+    data = body.data()
+    at = body.at or now
+    _check_time(at, report, now)
+    if body.kind == "assigned":
+        assignee = _assignee(db, user, report, body.user_id)
+        data["user_id"] = assignee.id
+        data["officer"] = assignee.display_name
+    if body.duplicate_of is not None:
+        if body.duplicate_of == report["id"]:
+            raise Invalid("a report cannot be a duplicate of itself")
+        other = db.execute("SELECT force FROM reports WHERE id = ?", [body.duplicate_of]).fetchone()
+        if other is None or other["force"] != report["force"]:
+            raise Invalid("duplicate_of must be another report of the same force")
+    return events.record_event(db, report, body.kind, at, "user", str(user.id), data)
+
+
+def record_action(
+    db: sqlite_utils.Database, user: StaffUser, report_id: str, body: EventCreate, now: datetime
+) -> dict[str, Any]:
+    """Record one action; returns the report row as it now stands. NotFound unless the user may act on it."""
+    with write_transaction(db):
+        report = reports.report_row(db, report_id)
+        if not staff.can_act_on_report(user, report):
+            raise NotFound("no such report")
+        _apply(db, user, report, body, now)
+    return report
+
+
+@dataclass
+class BulkResult:
+    done: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # report id -> why
+
+
+def bulk(
+    db: sqlite_utils.Database,
+    user: StaffUser,
+    report_ids: list[str],
+    kind: BulkKind,
+    now: datetime,
+    assignee_id: int | None = None,
+) -> BulkResult:
+    """Acknowledge or assign many reports at once: one event per report, all in one transaction.
+
+    Reports that the action does not fit (closed, already acknowledged, another force's) are skipped with the
+    reason, so one of them does not stop the others; an invalid assignee stops the whole action.
+    """
+    ids = list(dict.fromkeys(report_ids))
+    if not ids:
+        raise Invalid("choose at least one report")
+    if len(ids) > MAX_BULK:
+        raise Invalid(f"at most {MAX_BULK} reports at a time")
+    result = BulkResult()
+    with write_transaction(db):
+        for report_id in ids:
+            row = db.execute("SELECT * FROM reports WHERE id = ?", [report_id]).fetchone()
+            report = dict(row) if row else None
+            if report is None or not staff.can_act_on_report(user, report):
+                result.skipped[report_id] = "not a report of your force"
+                continue
+            if report["status"] == "closed":
+                result.skipped[report_id] = "closed"
+                continue
+            if kind == "acknowledged" and report["acknowledged_at"]:
+                result.skipped[report_id] = "already acknowledged"
+                continue
+            body = EventCreate(kind=kind, user_id=assignee_id if kind == "assigned" else None)
+            if kind == "assigned" and report["assigned_to"] == (assignee_id or user.id):
+                result.skipped[report_id] = "already assigned to that officer"
+                continue
+            _apply(db, user, report, body, now)
+            result.done.append(report_id)
+    return result

@@ -1,0 +1,94 @@
+"""Cross-border visibility: the neighbouring forces' areas each report lies near, recorded at intake.
+
+Crime crosses force boundaries (docs: ../shared/domain.md), so a report near a neighbouring force's area is
+shown, read-only, to that force's officers too. The distances are measured once, when the report arrives,
+for every other force within MAX_BORDER_KM, and kept in `report_nearby_forces`; the console then compares
+them with the configured distance (HEDGEROW_BORDER_KM, default 10 km), so changing the setting applies to old
+reports as well as new ones, up to MAX_BORDER_KM.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import shapely
+import sqlite_utils
+
+from backend.services.areas import AreaIndex, area_index
+
+MAX_BORDER_KM = 30.0
+_M_PER_DEG_LAT = 110_574.0
+_M_PER_DEG_LON_EQUATOR = 111_320.0
+
+
+def _metres_per_degree(lat: float) -> tuple[float, float]:
+    return _M_PER_DEG_LON_EQUATOR * math.cos(math.radians(lat)), _M_PER_DEG_LAT
+
+
+def nearby_forces(index: AreaIndex, lat: float, lon: float, own_force: str | None) -> dict[str, float]:
+    """Every other force whose area lies within MAX_BORDER_KM of the point: force -> distance in metres."""
+    if index.tree is None:
+        return {}
+    kx, ky = _metres_per_degree(lat)
+    reach_m = MAX_BORDER_KM * 1000
+    search = shapely.box(lon - reach_m / kx, lat - reach_m / ky, lon + reach_m / kx, lat + reach_m / ky)
+    point = shapely.Point(lon, lat)
+    found: dict[str, float] = {}
+    for i in index.tree.query(search):
+        area = index.areas[i]
+        if area.force == own_force:
+            continue
+        geom = index.geoms[i]
+        # A cheap lower bound first: distance in degrees times the shorter degree (of longitude, in Britain).
+        if geom.distance(point) * min(kx, ky) > reach_m:
+            continue
+        # Then in metres, on a plane centred on the point (equirectangular: well under 1% off within 30 km).
+        local = shapely.transform(geom, lambda xy: (xy - (lon, lat)) * (kx, ky))
+        metres = float(local.distance(shapely.Point(0, 0)))
+        if metres <= reach_m and metres < found.get(area.force, math.inf):
+            found[area.force] = round(metres, 1)
+    return found
+
+
+def record(db: sqlite_utils.Database, report_id: str, lat: float, lon: float, own_force: str | None) -> None:
+    """Measure and keep the report's nearby forces (call inside the intake's write transaction)."""
+    if own_force is None:
+        return  # an unrouted report belongs to no force, so it has no neighbours to share it with
+    rows = [(report_id, force, metres) for force, metres in nearby_forces(area_index(db), lat, lon, own_force).items()]
+    db.conn.executemany(
+        "INSERT OR REPLACE INTO report_nearby_forces (report_id, force, distance_m) VALUES (?, ?, ?)", rows
+    )
+
+
+def record_many(db: sqlite_utils.Database, reports: Iterable[tuple[str, float, float, str | None]]) -> int:
+    """`record` for many (id, lat, lon, force) at once: for reports stored without going through intake."""
+    index = area_index(db)
+    rows = [
+        (report_id, force, metres)
+        for report_id, lat, lon, own in reports
+        if own is not None
+        for force, metres in nearby_forces(index, lat, lon, own).items()
+    ]
+    db.conn.executemany(
+        "INSERT OR REPLACE INTO report_nearby_forces (report_id, force, distance_m) VALUES (?, ?, ?)", rows
+    )
+    return len(rows)
+
+
+def recompute_all(db: sqlite_utils.Database) -> int:
+    """Measure every report again (after areas were imported or changed). Call inside a write transaction."""
+    db.execute("DELETE FROM report_nearby_forces")
+    cursor = db.execute("SELECT id, lat, lon, force FROM reports WHERE force IS NOT NULL")
+    total = 0
+    while batch := cursor.fetchmany(5000):
+        total += record_many(db, [(r[0], r[1], r[2], r[3]) for r in batch])
+    return total
+
+
+def distance_to_force(db: sqlite_utils.Database, report_id: str, force: str) -> float | None:
+    """How far (metres) the report lies from `force`'s area, when within MAX_BORDER_KM; else None."""
+    row = db.execute(
+        "SELECT distance_m FROM report_nearby_forces WHERE report_id = ? AND force = ?", [report_id, force]
+    ).fetchone()
+    return row[0] if row else None

@@ -1,0 +1,89 @@
+// The console's maps: the queue map (clustered markers coloured by flag) and the report page's small map.
+// The markers come from the page itself, so they show even when the tile server cannot be reached.
+(function () {
+  "use strict";
+  if (typeof L === "undefined") return; // Leaflet not installed (see `make setup`): the lists still show
+
+  var ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
+  var LEVELS = ["none", "amber", "red"];
+
+  function baseMap(element) {
+    var map = L.map(element, { scrollWheelZoom: false });
+    var tiles = L.tileLayer(element.dataset.tiles, { maxZoom: 18, attribution: ATTRIBUTION });
+    var failed = false;
+    tiles.on("tileerror", function () {
+      if (failed) return;
+      failed = true;
+      element.classList.add("tiles-failed");
+      var note = document.getElementById("tiles-note");
+      if (note) note.hidden = false;
+    });
+    tiles.addTo(map);
+    return map;
+  }
+
+  function icon(level, text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return L.divIcon({ className: "marker marker-" + level, html: span, iconSize: [26, 26] });
+  }
+
+  function markerFor(report) {
+    var marker = L.marker([report.lat, report.lon], {
+      icon: icon(report.level, report.level === "red" ? "!" : report.level === "amber" ? "•" : ""),
+      title: report.title,
+      alt: report.title,
+      keyboard: true,
+      level: report.level,
+    });
+    var link = document.createElement("a");
+    link.href = "/console/reports/" + encodeURIComponent(report.id);
+    link.textContent = report.title;
+    marker.bindPopup(link);
+    return marker;
+  }
+
+  function clusterIcon(cluster) {
+    var worst = 0;
+    cluster.getAllChildMarkers().forEach(function (m) {
+      worst = Math.max(worst, LEVELS.indexOf(m.options.level));
+    });
+    var level = LEVELS[worst];
+    var span = document.createElement("span");
+    span.textContent = String(cluster.getChildCount());
+    return L.divIcon({ className: "cluster cluster-" + level, html: span, iconSize: [38, 38] });
+  }
+
+  function queueMap(element) {
+    var data = document.getElementById("map-markers");
+    var reports = data ? JSON.parse(data.textContent) : [];
+    var map = baseMap(element);
+    var layer = L.markerClusterGroup
+      ? L.markerClusterGroup({ iconCreateFunction: clusterIcon, maxClusterRadius: 50 })
+      : L.featureGroup();
+    reports.forEach(function (r) {
+      layer.addLayer(markerFor(r));
+    });
+    layer.addTo(map);
+    if (reports.length) {
+      map.fitBounds(L.latLngBounds(reports.map(function (r) { return [r.lat, r.lon]; })).pad(0.1), { maxZoom: 13 });
+    } else {
+      map.setView([52.5, -1.5], 6);
+    }
+  }
+
+  function reportMap(element) {
+    var point = [parseFloat(element.dataset.lat), parseFloat(element.dataset.lon)];
+    var map = baseMap(element);
+    map.setView(point, 14);
+    L.marker(point, { icon: icon("red", ""), title: "The reported location", alt: "The reported location" }).addTo(map);
+    L.circle(point, { radius: 5000, weight: 1, fill: false }).addTo(map);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var queue = document.getElementById("queue-map");
+    if (queue) queueMap(queue);
+    var report = document.getElementById("report-map");
+    if (report) reportMap(report);
+  });
+})();
