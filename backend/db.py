@@ -8,7 +8,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -131,8 +131,15 @@ class GroupCommitWriter:
 
     MAX_BATCH = 256
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self,
+        path: Path,
+        batch_context: Callable[[sqlite_utils.Database], AbstractContextManager[Any]] | None = None,
+    ) -> None:
         self.db = connect(path)
+        # Work done once per batch around its jobs, inside the transaction (e.g. computing every new report's
+        # clocks in one bulk pass instead of one by one).
+        self._batch_context = batch_context or (lambda db: nullcontext())
         self._jobs: queue.SimpleQueue[tuple[Callable[[sqlite_utils.Database], Any], Future[Any]] | None] = (
             queue.SimpleQueue()
         )
@@ -179,16 +186,8 @@ class GroupCommitWriter:
             with _writer_lock(self.db):
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    for i, (job, future) in enumerate(batch):
-                        conn.execute(f"SAVEPOINT job{i}")
-                        try:
-                            result = job(self.db)
-                        except Exception as exc:
-                            conn.execute(f"ROLLBACK TO job{i}")
-                            outcomes.append((future, None, exc))
-                        else:
-                            outcomes.append((future, result, None))
-                        conn.execute(f"RELEASE job{i}")
+                    with self._batch_context(self.db):
+                        self._run_jobs(batch, outcomes)
                     conn.execute("COMMIT")
                 except BaseException:
                     if conn.in_transaction:
@@ -204,3 +203,20 @@ class GroupCommitWriter:
                 future.set_exception(error)
             else:
                 future.set_result(result)
+
+    def _run_jobs(
+        self,
+        batch: list[tuple[Callable[[sqlite_utils.Database], Any], Future[Any]]],
+        outcomes: list[tuple[Future[Any], Any, BaseException | None]],
+    ) -> None:
+        conn = self.db.conn
+        for i, (job, future) in enumerate(batch):
+            conn.execute(f"SAVEPOINT job{i}")
+            try:
+                result = job(self.db)
+            except Exception as exc:
+                conn.execute(f"ROLLBACK TO job{i}")
+                outcomes.append((future, None, exc))
+            else:
+                outcomes.append((future, result, None))
+            conn.execute(f"RELEASE job{i}")

@@ -24,6 +24,7 @@ from backend.routes import categories, clocks, devices, reports, staff, stats, u
 from backend.routes import policy as policy_routes
 from backend.security import SlidingWindowLimiter
 from backend.services import policy, sweep
+from backend.services.clocks import deferred_refresh
 from backend.services.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.services.events import EventRefused
 from backend.settings import Settings
@@ -116,7 +117,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.settings = settings
     app.state.clock = clock or clock_from_env()
     app.state.pool = ConnectionPool(settings.db_path)
-    app.state.writer = GroupCommitWriter(settings.db_path)
+    app.state.writer = GroupCommitWriter(settings.db_path, batch_context=deferred_refresh)
     app.state.register_limiter = SlidingWindowLimiter(settings.register_per_hour, 3600)
     with app.state.pool.connection() as db:
         # Record any change to the shipped response targets, from now on (old reports keep theirs).

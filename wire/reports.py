@@ -14,6 +14,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     field_validator,
     model_validator,
@@ -117,13 +118,18 @@ class ReportCreate(ReportBase):
     sent_at: UtcDatetime | None = Field(
         default=None, description="The phone's clock when it sent this request, to measure its skew."
     )
+    _content_hash: str | None = PrivateAttr(default=None)
 
     def canonical(self) -> dict[str, Any]:
         """The content that decides whether a resend is the same report: everything but `sent_at`."""
         return self.model_dump(mode="json", exclude={"sent_at"})
 
     def content_hash(self) -> str:
-        return canonical_hash(self.canonical())
+        # Kept once computed: intake asks for it several times per request. A body is not changed after it is
+        # validated.
+        if self._content_hash is None:
+            self._content_hash = canonical_hash(self.canonical())
+        return self._content_hash
 
 
 def canonical_hash(content: dict[str, Any]) -> str:

@@ -172,6 +172,36 @@ def test_twenty_identical_puts_racing_create_exactly_one_report_and_one_received
     assert scalar(server, "SELECT count(*) FROM report_vehicles WHERE report_id = ?", rid) == 1
 
 
+def test_reports_written_in_one_group_commit_each_get_their_clocks(server: LiveServer) -> None:
+    """The writer computes the clocks of a whole batch at once; every report in it must have them."""
+    with httpx.Client(base_url=server.url, timeout=30) as c:
+        device = register(c)
+    ids = [str(uuid.uuid4()) for _ in range(30)]
+    start = threading.Barrier(len(ids))
+
+    def send(rid: str) -> int:
+        with httpx.Client(base_url=server.url, timeout=60) as c:
+            c.get("/healthz")
+            start.wait(timeout=30)
+            return c.put(f"/api/v1/reports/{rid}", json=report_body(), headers=device).status_code
+
+    with ThreadPoolExecutor(len(ids)) as pool:
+        assert list(pool.map(send, ids)) == [201] * len(ids)
+    marks = ",".join("?" * len(ids))
+    rows = query(
+        server,
+        f"SELECT c.answered_start_s, c.answered_due_s, c.answered_state, r.received_at FROM report_clocks c "
+        f"JOIN reports r ON r.id = c.report_id WHERE c.report_id IN ({marks})",
+        *ids,
+    )
+    assert len(rows) == len(ids)
+    for row in rows:
+        received = int(datetime.fromisoformat(row["received_at"]).timestamp())
+        assert row["answered_start_s"] == received
+        assert row["answered_due_s"] > received
+        assert row["answered_state"] == "running"
+
+
 def test_a_report_whose_answer_was_lost_is_held_and_the_resend_returns_200(
     client: httpx.Client, server: LiveServer
 ) -> None:
