@@ -10,6 +10,7 @@ reports as well as new ones, up to MAX_BORDER_KM.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable
 
 import shapely
@@ -18,36 +19,54 @@ import sqlite_utils
 from backend.services.areas import AreaIndex, area_index
 
 MAX_BORDER_KM = 30.0
+BAND_DEG = 0.5
 _M_PER_DEG_LAT = 110_574.0
 _M_PER_DEG_LON_EQUATOR = 111_320.0
+
+
+# Each area index's areas projected per band of latitude; dropped with the index when the areas change.
+_planes: weakref.WeakKeyDictionary[AreaIndex, dict[tuple[int, int], shapely.Geometry]] = weakref.WeakKeyDictionary()
 
 
 def _metres_per_degree(lat: float) -> tuple[float, float]:
     return _M_PER_DEG_LON_EQUATOR * math.cos(math.radians(lat)), _M_PER_DEG_LAT
 
 
+def _projected(index: AreaIndex, i: int, band: int) -> shapely.Geometry:
+    """Area i on a plane in metres, its east-west scale that of latitude band `band` (BAND_DEG wide).
+
+    Made once per area and band and kept with the index (the index is rebuilt when areas change), so measuring a
+    report costs one distance per nearby area, not a copy of a boundary with thousands of points."""
+    cache: dict[tuple[int, int], shapely.Geometry] = _planes.setdefault(index, {})
+    key = (i, band)
+    if key not in cache:
+        kx, ky = _metres_per_degree((band + 0.5) * BAND_DEG)
+        cache[key] = shapely.transform(index.geoms[i], lambda xy: xy * (kx, ky))
+        shapely.prepare(cache[key])
+    return cache[key]
+
+
 def nearby_forces(index: AreaIndex, lat: float, lon: float, own_force: str | None) -> dict[str, float]:
-    """Every other force whose area lies within MAX_BORDER_KM of the point: force -> distance in metres."""
+    """Every other force whose area lies within MAX_BORDER_KM of the point: force -> distance in metres.
+
+    Distances are measured on an equirectangular plane whose east-west scale is that of the point's half-degree
+    band of latitude: within a few tenths of a per cent of the true distance at these ranges."""
     if index.tree is None:
         return {}
     kx, ky = _metres_per_degree(lat)
     reach_m = MAX_BORDER_KM * 1000
     search = shapely.box(lon - reach_m / kx, lat - reach_m / ky, lon + reach_m / kx, lat + reach_m / ky)
-    point = shapely.Point(lon, lat)
+    band = math.floor(lat / BAND_DEG)
+    band_kx, _ = _metres_per_degree((band + 0.5) * BAND_DEG)
+    point = shapely.Point(lon * band_kx, lat * ky)
     found: dict[str, float] = {}
     for i in index.tree.query(search):
-        area = index.areas[i]
-        if area.force == own_force:
+        force = index.areas[i].force
+        if force == own_force:
             continue
-        geom = index.geoms[i]
-        # A cheap lower bound first: distance in degrees times the shorter degree (of longitude, in Britain).
-        if geom.distance(point) * min(kx, ky) > reach_m:
-            continue
-        # Then in metres, on a plane centred on the point (equirectangular: well under 1% off within 30 km).
-        local = shapely.transform(geom, lambda xy: (xy - (lon, lat)) * (kx, ky))
-        metres = float(local.distance(shapely.Point(0, 0)))
-        if metres <= reach_m and metres < found.get(area.force, math.inf):
-            found[area.force] = round(metres, 1)
+        metres = float(_projected(index, i, band).distance(point))
+        if metres <= reach_m and metres < found.get(force, math.inf):
+            found[force] = round(metres, 1)
     return found
 
 

@@ -4,7 +4,7 @@
   The look-up is SQLite's R*Tree (`report_places`: latitude, longitude and the day it happened, one box per
   report): a box query on all three, then the exact great-circle distance for the few candidates.
 - Same vehicle: any report, at any time, sharing a registration (normalised on the wire: "AB12CDE"), through
-  the index on `report_vehicles.registration`.
+  the index on `report_vehicles.registration`, newest first.
 
 Only reports the reader may see are returned: their force's, plus (for police) other forces' reports near
 their border, marked as such.
@@ -110,20 +110,29 @@ def near(db: sqlite_utils.Database, report: dict[str, Any], reader_force: str | 
 def same_vehicle(
     db: sqlite_utils.Database, report: dict[str, Any], reader_force: str | None, border_m: float
 ) -> list[Linked]:
-    regs = [r[0] for r in db.execute("SELECT registration FROM report_vehicles WHERE report_id = ?", [report["id"]])]
-    if not regs:
-        return []
+    """The LIMIT reports stored most recently (live, the most recently received) sharing a registration.
+
+    One query per registration, each reading the registration's index entries newest first and stopping at
+    LIMIT visible reports, so a van seen in thousands of reports costs what one seen in ten does.
+    """
+    regs = sorted(
+        {r[0] for r in db.execute("SELECT registration FROM report_vehicles WHERE report_id = ?", [report["id"]])}
+    )
     visible, params = _visible(reader_force, border_m)
-    marks = ", ".join("?" for _ in regs)
-    rows = db.execute(
-        "SELECT r.id, r.category, r.status, r.occurred_at, r.received_at, r.place_name, r.force, "
-        "group_concat(DISTINCT v.registration) AS regs "
-        f"FROM report_vehicles v JOIN reports r ON r.id = v.report_id "
-        f"WHERE v.registration IN ({marks}) AND v.report_id != ? AND {visible} "
-        "GROUP BY r.id ORDER BY r.occurred_at DESC LIMIT ?",
-        [*regs, report["id"], *params, LIMIT],
-    ).fetchall()
-    return [_linked(r, reader_force, registrations=tuple(sorted(r["regs"].split(",")))) for r in rows]
+    found: dict[str, tuple[int, Any, set[str]]] = {}
+    for reg in regs:
+        rows = db.execute(
+            "SELECT v.rowid AS seq, r.id, r.category, r.status, r.occurred_at, r.received_at, r.place_name, r.force "
+            "FROM report_vehicles v CROSS JOIN reports r ON r.id = v.report_id "
+            f"WHERE v.registration = ? AND v.report_id != ? AND {visible} ORDER BY v.rowid DESC LIMIT ?",
+            [reg, report["id"], *params, LIMIT],
+        ).fetchall()
+        for row in rows:
+            seq, _, shared = found.get(row["id"], (row["seq"], row, set()))
+            found[row["id"]] = (max(seq, row["seq"]), row, shared | {reg})
+    newest = sorted(found.values(), key=lambda item: item[0], reverse=True)[:LIMIT]
+    newest.sort(key=lambda item: item[1]["received_at"], reverse=True)
+    return [_linked(row, reader_force, registrations=tuple(sorted(shared))) for _, row, shared in newest]
 
 
 def linked_reports(

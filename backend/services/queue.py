@@ -9,10 +9,12 @@ Paging is by keyset (the last row's sort key), never OFFSET, so page 400 costs w
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -25,6 +27,7 @@ from backend.services.errors import Invalid
 from backend.services.policy import CLOCK_NAMES, FLAGS, clock_specs
 
 PAGE_SIZE = 50
+SEARCH_BUDGET_S = 1.0
 MAP_LIMIT = 2000
 LONDON = ZoneInfo("Europe/London")
 OPEN_STATUSES = ("received", "acknowledged", "in_progress")
@@ -102,6 +105,9 @@ class QueuePage:
     next_cursor: str | None
     prev_cursor: str | None
     flag_counts: dict[str, int] = field(default_factory=dict)
+    # A search stopped at its time budget: the rows are the newest matches found so far, and the next page
+    # carries on from the last of them.
+    partial: bool = False
 
 
 _COLUMNS = (
@@ -308,10 +314,11 @@ def page(
 ) -> QueuePage:
     """One page of the queue. `after` / `before` are the cursors of the next / previous page links."""
     sql, params = _ordered_sql(f, after, before, size + 1, _COLUMNS)
-    rows = [_row(r) for r in db.execute(sql, params).fetchall()]
-    more = len(rows) > size
-    rows = rows[:size]
     order = f.order
+    found, partial = _fetch(db, sql, params, SEARCH_BUDGET_S if order == "text" else None)
+    rows = [_row(r) for r in found]
+    more = len(rows) > size or partial
+    rows = rows[:size]
     backwards = before is not None and after is None
     if backwards:
         rows.reverse()
@@ -321,7 +328,31 @@ def page(
         next_cursor = _cursor(order, rows[-1]) if rows and more else None
         prev_cursor = _cursor(order, rows[0]) if rows and after else None
     counts = flag_counts(db, f.force) if f.scope == "force" else {}
-    return QueuePage(_decorate(db, rows), order, next_cursor, prev_cursor, counts)
+    return QueuePage(_decorate(db, rows), order, next_cursor, prev_cursor, counts, partial)
+
+
+def _fetch(db: sqlite_utils.Database, sql: str, params: list[Any], budget_s: float | None) -> tuple[list[Any], bool]:
+    """The query's rows; with a budget, those found before it ran out (True), the query being interrupted.
+
+    A word common in other forces' reports but rare in this one's makes FTS5 hand over many matches that the
+    force filter then drops; the budget keeps such a search from holding a server thread for seconds. The rows
+    stream in order (FTS5 reads its index newest first), so the partial answer is the newest matches."""
+    if budget_s is None:
+        return db.execute(sql, params).fetchall(), False
+    deadline = monotonic() + budget_s
+    db.conn.set_progress_handler(lambda: monotonic() > deadline, 1000)
+    rows: list[Any] = []
+    try:
+        cursor = db.execute(sql, params)
+        while batch := cursor.fetchmany(10):
+            rows += batch
+    except sqlite3.OperationalError as exc:
+        if "interrupted" not in str(exc):
+            raise
+        return rows, True
+    finally:
+        db.conn.set_progress_handler(None, 0)
+    return rows, False
 
 
 def markers(db: sqlite_utils.Database, f: QueueFilter, limit: int = MAP_LIMIT) -> list[dict[str, Any]]:

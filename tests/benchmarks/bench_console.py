@@ -44,6 +44,8 @@ RUN_SIZE = 50_000
 REPEAT = 200
 DEEP_PAGE = 40
 WARMUP = 10
+# Words an officer might search for; those found in the force's reports are used.
+CANDIDATE_WORDS = ("tractor", "gate", "quad", "sheep", "diesel", "dogs", "trailer", "van", "fence", "barn", "hare")
 TARGETS_MS = {"queue": 100.0, "report": 50.0, "search": 100.0}
 
 
@@ -139,6 +141,7 @@ def _largest_force(server: LiveServer) -> tuple[str, str]:
 def _samples(server: LiveServer, force: str, count: int) -> dict[str, Any]:
     """Report ids with linked reports, registrations and words to search for, picked from the data."""
     from backend.db import connect
+    from backend.services.search import fts_query
 
     db = connect(server.data_dir / "hedgerow.db")
     rng = random.Random(SEED)
@@ -175,8 +178,16 @@ def _samples(server: LiveServer, force: str, count: int) -> dict[str, Any]:
             "SELECT coalesce(sum(n), 0) FROM console_flag_counts WHERE force = ? AND flag = 'unanswered'", [force]
         ).fetchone()[0],
     }
+    words = [
+        word
+        for word in CANDIDATE_WORDS
+        if db.execute(
+            "SELECT 1 FROM report_text t CROSS JOIN reports r ON r.rowid = t.rowid "
+            "WHERE report_text MATCH ? AND r.force = ? LIMIT 1",
+            [fts_query(word), force],
+        ).fetchone()
+    ][:8]
     db.close()
-    words = ["tractor", "gate", "quad", "sheep", "diesel", "dogs", "Land Rover", "trailer"]
     return {"ids": ids, "regs": regs or ["AB12CDE"], "places": places, "words": words, "totals": totals}
 
 
