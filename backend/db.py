@@ -6,12 +6,13 @@ import asyncio
 import queue
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
+import anyio.from_thread
 import sqlite_utils
 
 from backend.migrations import migrate
@@ -67,12 +68,24 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
         db.conn.execute("COMMIT")
 
 
+_paths: weakref.WeakKeyDictionary[sqlite_utils.Database, str] = weakref.WeakKeyDictionary()
+
+
+def db_path(db: sqlite_utils.Database) -> str:
+    """The file behind a connection ('' in memory): the key of per-database caches. Asked of SQLite once per
+    connection, as hot paths (intake, every view) look it up several times per request."""
+    path = _paths.get(db)
+    if path is None:
+        path = _paths[db] = str(db.execute("PRAGMA database_list").fetchone()[2])
+    return path
+
+
 _writer_locks: dict[str, threading.Lock] = {}
 _writer_locks_guard = threading.Lock()
 
 
 def _writer_lock(db: sqlite_utils.Database) -> threading.Lock:
-    path = db.execute("PRAGMA database_list").fetchone()[2]
+    path = db_path(db)
     with _writer_locks_guard:
         return _writer_locks.setdefault(path, threading.Lock())
 
@@ -122,11 +135,15 @@ class ConnectionPool:
 
 
 class GroupCommitWriter:
-    """One writer thread that commits queued writes together: many reports, one fsync.
+    """Writes queued from requests, committed together: many reports, one fsync.
 
-    Under load, requests that arrive while a commit is being made wait for the next one, and all of them are
-    written in a single transaction, each inside its own savepoint so that one failing write does not undo the
-    others. `run` returns only after the commit that holds the write, so a 201 still means durable.
+    The jobs run on the event loop's own thread, inside one transaction, each in its own savepoint so that one
+    failing write does not undo the others; only taking the write lock (BEGIN IMMEDIATE, which may wait for
+    another process) and the COMMIT (the fsync) go to a worker thread. Jobs are short runs of Python and SQLite
+    statements: run on a second thread, every statement would give up the GIL and then wait for the event loop
+    to hand it back, so a job spent most of its time waiting. Requests that arrive while a commit is being made
+    join the next batch. A job's future resolves only after the commit that holds it, so a 201 still means
+    durable.
     """
 
     MAX_BATCH = 256
@@ -140,74 +157,87 @@ class GroupCommitWriter:
         # Work done once per batch around its jobs, inside the transaction (e.g. computing every new report's
         # clocks in one bulk pass instead of one by one).
         self._batch_context = batch_context or (lambda db: nullcontext())
-        self._jobs: queue.SimpleQueue[tuple[Callable[[sqlite_utils.Database], Any], Future[Any]] | None] = (
-            queue.SimpleQueue()
-        )
-        self._thread = threading.Thread(target=self._loop, name="hedgerow-writer", daemon=True)
-        self._thread.start()
-
-    def run(self, job: Callable[[sqlite_utils.Database], T]) -> T:
-        future: Future[T] = Future()
-        self._jobs.put((job, future))
-        return future.result()
+        self._pending: list[tuple[Callable[[sqlite_utils.Database], Any], asyncio.Future[Any]]] = []
+        self._drainer: asyncio.Task[None] | None = None
+        self._lock = _writer_lock(self.db)
 
     async def run_async(self, job: Callable[[sqlite_utils.Database], T]) -> T:
-        """`run` for a coroutine: waits for the commit without holding a thread of the server's pool."""
-        future: Future[T] = Future()
-        self._jobs.put((job, future))
-        return await asyncio.wrap_future(future)
+        """Queue a write; returns the job's result once the transaction holding it is committed."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._pending.append((job, future))
+        if self._drainer is None or self._drainer.done():
+            self._drainer = loop.create_task(self._drain())
+        return await future
+
+    def run(self, job: Callable[[sqlite_utils.Database], T]) -> T:
+        """`run_async` for a plain `def` route, which runs on one of the server's worker threads."""
+        return anyio.from_thread.run(self.run_async, job)
 
     def close(self) -> None:
-        self._jobs.put(None)
-        self._thread.join(timeout=10)
         self.db.close()
 
-    def _loop(self) -> None:
-        while True:
-            first = self._jobs.get()
-            if first is None:
-                return
-            batch = [first]
-            while len(batch) < self.MAX_BATCH:
-                try:
-                    item = self._jobs.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    self._jobs.put(None)
-                    break
-                batch.append(item)
-            self._commit(batch)
-
-    def _commit(self, batch: list[tuple[Callable[[sqlite_utils.Database], Any], Future[Any]]]) -> None:
-        outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
-        conn = self.db.conn
-        try:
-            with _writer_lock(self.db):
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    with self._batch_context(self.db):
-                        self._run_jobs(batch, outcomes)
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
+    async def _drain(self) -> None:
+        while self._pending:
+            batch = self._pending[: self.MAX_BATCH]
+            del self._pending[: self.MAX_BATCH]
+            try:
+                await asyncio.to_thread(self._begin)
+            except Exception as exc:
+                _fail(batch, exc)
+                continue
+            outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+            try:
+                with self._batch_context(self.db):
+                    self._run_jobs(batch, outcomes)
+            except BaseException as exc:
+                await asyncio.to_thread(self._rollback)
+                _fail(batch, exc)
+                if not isinstance(exc, Exception):
                     raise
-        except Exception as exc:  # the commit itself failed: nothing in the batch is durable
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
-            return
-        for future, result, error in outcomes:
-            if error is not None:
-                future.set_exception(error)
-            else:
-                future.set_result(result)
+                continue
+            try:
+                await asyncio.to_thread(self._commit)
+            except Exception as exc:  # the commit itself failed: nothing in the batch is durable
+                _fail(batch, exc)
+                continue
+            for future, result, error in outcomes:
+                if future.done():  # its request was cancelled (the client went away)
+                    continue
+                if error is not None:
+                    future.set_exception(error)
+                else:
+                    future.set_result(result)
+
+    def _begin(self) -> None:
+        self._lock.acquire()
+        try:
+            self.db.conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _commit(self) -> None:
+        try:
+            self.db.conn.execute("COMMIT")
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._lock.release()
+
+    def _rollback(self) -> None:
+        try:
+            if self.db.conn.in_transaction:
+                self.db.conn.execute("ROLLBACK")
+        finally:
+            self._lock.release()
 
     def _run_jobs(
         self,
-        batch: list[tuple[Callable[[sqlite_utils.Database], Any], Future[Any]]],
-        outcomes: list[tuple[Future[Any], Any, BaseException | None]],
+        batch: list[tuple[Callable[[sqlite_utils.Database], Any], asyncio.Future[Any]]],
+        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]],
     ) -> None:
         conn = self.db.conn
         for i, (job, future) in enumerate(batch):
@@ -220,3 +250,9 @@ class GroupCommitWriter:
             else:
                 outcomes.append((future, result, None))
             conn.execute(f"RELEASE job{i}")
+
+
+def _fail(batch: list[tuple[Any, asyncio.Future[Any]]], exc: BaseException) -> None:
+    for _, future in batch:
+        if not future.done():
+            future.set_exception(exc)

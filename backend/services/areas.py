@@ -14,6 +14,8 @@ import sqlite_utils
 from shapely.geometry import shape
 from shapely.strtree import STRtree
 
+from backend.db import db_path
+
 NATIONS = ("england_wales", "scotland", "northern_ireland")
 
 
@@ -62,7 +64,7 @@ def _version(db: sqlite_utils.Database) -> str:
 
 def area_index(db: sqlite_utils.Database) -> AreaIndex:
     """The index for this database, rebuilt only when an import has changed the areas."""
-    key = str(db.execute("PRAGMA database_list").fetchone()[2])
+    key = db_path(db)
     version = _version(db)
     with _cache_lock:
         cached = _cache.get(key)

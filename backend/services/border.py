@@ -70,18 +70,9 @@ def nearby_forces(index: AreaIndex, lat: float, lon: float, own_force: str | Non
     return found
 
 
-def record(db: sqlite_utils.Database, report_id: str, lat: float, lon: float, own_force: str | None) -> None:
-    """Measure and keep the report's nearby forces (call inside the intake's write transaction)."""
-    if own_force is None:
-        return  # an unrouted report belongs to no force, so it has no neighbours to share it with
-    rows = [(report_id, force, metres) for force, metres in nearby_forces(area_index(db), lat, lon, own_force).items()]
-    db.conn.executemany(
-        "INSERT OR REPLACE INTO report_nearby_forces (report_id, force, distance_m) VALUES (?, ?, ?)", rows
-    )
-
-
 def record_many(db: sqlite_utils.Database, reports: Iterable[tuple[str, float, float, str | None]]) -> int:
-    """`record` for many (id, lat, lon, force) at once: for reports stored without going through intake."""
+    """Measure and keep the nearby forces of each (id, lat, lon, force); call inside the write transaction that
+    stores the reports (intake, or a bulk load)."""
     index = area_index(db)
     rows = [
         (report_id, force, metres)

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
-from backend.db import write_transaction
+from backend.db import db_path, write_transaction
 from backend.security import iso
 from backend.services.errors import Invalid
 from backend.services.working_time import BadTarget, Target
@@ -279,7 +279,7 @@ _cache_lock = threading.Lock()
 
 def current_policy(db: sqlite_utils.Database) -> Policy:
     """The policy of this database, reloaded only when a target has changed (meta `policy_version`)."""
-    key = str(db.execute("PRAGMA database_list").fetchone()[2])
+    key = db_path(db)
     row = db.execute("SELECT value FROM meta WHERE key = 'policy_version'").fetchone()
     version = row[0] if row else "0"
     with _cache_lock:

@@ -113,7 +113,7 @@ def put_report(db: sqlite_utils.Database, device_id: str, report_id: str, body: 
             )
         _declare_photos(db, report_id, body.photos, now)
         # Which neighbouring forces' officers may also see it (the console's cross-border rule).
-        border.record(db, report_id, row["lat"], row["lon"], row["force"])
+        border.record_many(db, [(report_id, row["lat"], row["lon"], row["force"])])
         events.record_event(db, row, "received", now, "device", device_id)
         if body.sent_at:
             db.execute(
