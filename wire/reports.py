@@ -118,15 +118,20 @@ class ReportCreate(ReportBase):
     sent_at: UtcDatetime | None = Field(
         default=None, description="The phone's clock when it sent this request, to measure its skew."
     )
+    # Kept once computed: intake asks for them several times per request, and a body is not changed after it
+    # is validated.
+    _canonical: dict[str, Any] | None = PrivateAttr(default=None)
     _content_hash: str | None = PrivateAttr(default=None)
 
     def canonical(self) -> dict[str, Any]:
-        """The content that decides whether a resend is the same report: everything but `sent_at`."""
-        return self.model_dump(mode="json", exclude={"sent_at"})
+        """The content that decides whether a resend is the same report: everything but `sent_at`.
+
+        The same dict is returned each time: treat it as read-only."""
+        if self._canonical is None:
+            self._canonical = self.model_dump(mode="json", exclude={"sent_at"})
+        return self._canonical
 
     def content_hash(self) -> str:
-        # Kept once computed: intake asks for it several times per request. A body is not changed after it is
-        # validated.
         if self._content_hash is None:
             self._content_hash = canonical_hash(self.canonical())
         return self._content_hash

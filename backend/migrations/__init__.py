@@ -8,9 +8,23 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sqlite3
 from datetime import UTC, datetime
 
 import sqlite_utils
+
+
+def run_script(db: sqlite_utils.Database, script: str) -> None:
+    """Execute a schema script statement by statement, inside the migration's transaction (executescript would
+    commit it). Trigger bodies hold semicolons of their own, so it splits where SQLite says a statement ends."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        db.execute(statement)
 
 
 def _migration_names() -> list[str]:

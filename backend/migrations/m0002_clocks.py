@@ -1,8 +1,8 @@
 """Response clocks: the policy's targets with history, each report's clocks materialised, the notification outbox."""
 
-import sqlite3
-
 import sqlite_utils
+
+from backend.migrations import run_script
 
 CLOCKS = ("answered", "reference", "decision", "update", "attendance")
 
@@ -76,12 +76,4 @@ ALTER TABLE users ADD COLUMN email TEXT
 
 
 def up(db: sqlite_utils.Database) -> None:
-    # Statement by statement: trigger bodies hold semicolons of their own, so split where SQLite says one ends.
-    statement = ""
-    for line in SCHEMA.splitlines(keepends=True):
-        statement += line
-        if sqlite3.complete_statement(statement):
-            db.execute(statement)
-            statement = ""
-    if statement.strip():
-        db.execute(statement)
+    run_script(db, SCHEMA)

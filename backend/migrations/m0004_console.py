@@ -14,10 +14,9 @@
 - `update_templates`: each force's editable texts for updates to the farmer.
 """
 
-import sqlite3
-
 import sqlite_utils
 
+from backend.migrations import run_script
 from backend.migrations.m0002_clocks import CLOCKS
 
 NOTHING_DUE = 4_102_444_800  # 2100-01-01: after every real due time
@@ -153,15 +152,7 @@ CREATE INDEX staff_reads_at ON staff_reads(at);
 
 
 def up(db: sqlite_utils.Database) -> None:
-    # Statement by statement: trigger bodies hold semicolons of their own, so split where SQLite says one ends.
-    statement = ""
-    for line in SCHEMA.splitlines(keepends=True):
-        statement += line
-        if sqlite3.complete_statement(statement):
-            db.execute(statement)
-            statement = ""
-    if statement.strip():
-        db.execute(statement)
+    run_script(db, SCHEMA)
     # Existing reports: their queue order from the stored clocks, and their nearby forces measured now.
     db.execute("UPDATE report_clocks SET computed_s = computed_s")
     from backend.services import border

@@ -30,9 +30,9 @@ summaries are by area.
 to 01:00 UTC on the last Sunday of October.
 """
 
-import sqlite3
-
 import sqlite_utils
+
+from backend.migrations import run_script
 
 # Whole seconds, rounded down: the first 19 characters of an ISO time are "YYYY-MM-DDTHH:MM:SS" (stored in UTC).
 _SECONDS = "unixepoch(substr({t}, 1, 19))"
@@ -190,12 +190,4 @@ END;
 def up(db: sqlite_utils.Database) -> None:
     # An early draft of this migration, named m0005_summaries, was never released but may have run on
     # development databases: the DROPs above replace what it made.
-    statement = ""
-    # Statement by statement: trigger bodies hold semicolons of their own, so split where SQLite says one ends.
-    for line in SCHEMA.splitlines(keepends=True):
-        statement += line
-        if sqlite3.complete_statement(statement):
-            db.execute(statement)
-            statement = ""
-    if statement.strip():
-        db.execute(statement)
+    run_script(db, SCHEMA)

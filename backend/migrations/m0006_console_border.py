@@ -7,9 +7,9 @@ triggers, and a partial index gives the order directly. Only copies: the due tim
 stored (see m0004_console).
 """
 
-import sqlite3
-
 import sqlite_utils
+
+from backend.migrations import run_script
 
 SCHEMA = """
 ALTER TABLE report_nearby_forces ADD COLUMN queue_due_s INTEGER;
@@ -39,12 +39,4 @@ END;
 
 
 def up(db: sqlite_utils.Database) -> None:
-    # Statement by statement: trigger bodies hold semicolons of their own, so split where SQLite says one ends.
-    statement = ""
-    for line in SCHEMA.splitlines(keepends=True):
-        statement += line
-        if sqlite3.complete_statement(statement):
-            db.execute(statement)
-            statement = ""
-    if statement.strip():
-        db.execute(statement)
+    run_script(db, SCHEMA)

@@ -70,10 +70,12 @@ def nearby_forces(index: AreaIndex, lat: float, lon: float, own_force: str | Non
     return found
 
 
-def record_many(db: sqlite_utils.Database, reports: Iterable[tuple[str, float, float, str | None]]) -> int:
+def record_many(
+    db: sqlite_utils.Database, reports: Iterable[tuple[str, float, float, str | None]], index: AreaIndex | None = None
+) -> int:
     """Measure and keep the nearby forces of each (id, lat, lon, force); call inside the write transaction that
-    stores the reports (intake, or a bulk load)."""
-    index = area_index(db)
+    stores the reports (intake, or a bulk load). `index`: the database's area index, when the caller has it."""
+    index = index or area_index(db)
     rows = [
         (report_id, force, metres)
         for report_id, lat, lon, own in reports

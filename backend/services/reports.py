@@ -11,17 +11,14 @@ import sqlite_utils
 from backend.db import write_transaction
 from backend.security import iso
 from backend.services import border, events
-from backend.services.areas import area_index
+from backend.services.areas import Area, area_index
 from backend.services.errors import Conflict, NotFound
 from wire.categories import BY_CODE
 from wire.reports import FarmerUpdate, PhotoDeclared, ReportCreate
 
 
-def _report_row(
-    report_id: str, device_id: str, body: ReportCreate, now: datetime, db: sqlite_utils.Database
-) -> dict[str, Any]:
+def _report_row(report_id: str, device_id: str, body: ReportCreate, now: datetime, area: Area | None) -> dict[str, Any]:
     loc = body.location
-    area = area_index(db).locate(loc.lat, loc.lon)
     skew = (body.sent_at - now).total_seconds() if body.sent_at else None
     content = body.canonical()
     return {
@@ -78,15 +75,15 @@ def already_held(db: sqlite_utils.Database, device_id: str, report_id: str, body
 
 
 def put_report(db: sqlite_utils.Database, device_id: str, report_id: str, body: ReportCreate, now: datetime) -> bool:
-    """Store a report once. Returns True when it was created, False when the same content was already held."""
-    content_hash = body.content_hash()
-    if _existing(db, report_id, device_id, content_hash):
-        return False
+    """Store a report once. Returns True when it was created, False when the same content was already held.
+
+    Whether it is already held is decided under the write lock, so two racing identical PUTs store one report;
+    the route asks `already_held` first, so that a resend never waits for the lock."""
     with write_transaction(db):
-        # Checked again under the write lock: a racing identical PUT may have won.
-        if _existing(db, report_id, device_id, content_hash):
+        if _existing(db, report_id, device_id, body.content_hash()):
             return False
-        row = _report_row(report_id, device_id, body, now, db)
+        areas = area_index(db)
+        row = _report_row(report_id, device_id, body, now, areas.locate(body.location.lat, body.location.lon))
         db.execute(
             f"INSERT INTO reports ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
             list(row.values()),
@@ -113,7 +110,7 @@ def put_report(db: sqlite_utils.Database, device_id: str, report_id: str, body: 
             )
         _declare_photos(db, report_id, body.photos, now)
         # Which neighbouring forces' officers may also see it (the console's cross-border rule).
-        border.record_many(db, [(report_id, row["lat"], row["lon"], row["force"])])
+        border.record_many(db, [(report_id, row["lat"], row["lon"], row["force"])], areas)
         events.record_event(db, row, "received", now, "device", device_id)
         if body.sent_at:
             db.execute(
