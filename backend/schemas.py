@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from wire.events import StaffEventKind
 from wire.reports import ReportPublic, Strict, TimelineEntry, UtcDatetime
 
 CLOSE_OUTCOMES = (
@@ -50,18 +51,7 @@ class ReportStaff(ReportPublic):
 class EventCreate(Strict):
     """One action by staff on a report."""
 
-    kind: Literal[
-        "acknowledged",
-        "assigned",
-        "reference_added",
-        "contacted",
-        "attended",
-        "decision",
-        "update_sent",
-        "note",
-        "closed",
-        "reopened",
-    ]
+    kind: StaffEventKind
     at: UtcDatetime | None = Field(default=None, description="When it happened; default now. Not in the future.")
     text: str | None = Field(default=None, max_length=5000)
     reference: str | None = Field(default=None, min_length=1, max_length=60)

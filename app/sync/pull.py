@@ -15,22 +15,8 @@ from app.store import reports as report_store
 from app.store.db import Store
 from app.sync import records
 from app.sync.errors import classify, is_json, network_error, portal
+from wire.events import POLICE_KINDS
 
-# The police's own answers: what earns an unread marker. The farmer's own doings (received, photo_received,
-# farmer_update, chased) are stored too but are not news to the farmer.
-POLICE_KINDS = frozenset(
-    {
-        "acknowledged",
-        "assigned",
-        "reference_added",
-        "contacted",
-        "attended",
-        "decision",
-        "update_sent",
-        "closed",
-        "reopened",
-    }
-)
 PAGE = 200
 MAX_PAGES = 50  # one pass; the rest comes with the next
 

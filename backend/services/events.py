@@ -10,59 +10,8 @@ import sqlite_utils
 
 from backend.security import iso
 from backend.services import clocks
+from wire.events import PUBLIC_KINDS
 
-EventKind = Literal[
-    "received",
-    "photo_received",
-    "acknowledged",
-    "assigned",
-    "reference_added",
-    "contacted",
-    "attended",
-    "decision",
-    "update_sent",
-    "farmer_update",
-    "chased",
-    "closed",
-    "reopened",
-    "note",
-    "flag_raised",
-    "flag_cleared",
-]
-
-# Which events the farmer sees. Notes and flags are the police's own working.
-PUBLIC_KINDS = frozenset(
-    {
-        "received",
-        "photo_received",
-        "acknowledged",
-        "assigned",
-        "reference_added",
-        "contacted",
-        "attended",
-        "decision",
-        "update_sent",
-        "farmer_update",
-        "chased",
-        "closed",
-        "reopened",
-    }
-)
-# What staff may record through the API; the rest are written by intake, the farmer or the sweep.
-STAFF_KINDS = frozenset(
-    {
-        "acknowledged",
-        "assigned",
-        "reference_added",
-        "contacted",
-        "attended",
-        "decision",
-        "update_sent",
-        "note",
-        "closed",
-        "reopened",
-    }
-)
 ActorKind = Literal["device", "user", "system", "partner"]
 
 

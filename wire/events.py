@@ -1,0 +1,36 @@
+"""The kinds of event in a report's log, and who may see or record each: one list for the backend and the app."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+# What staff may record through the API; the rest are written by intake, the farmer or the sweep.
+StaffEventKind = Literal[
+    "acknowledged",
+    "assigned",
+    "reference_added",
+    "contacted",
+    "attended",
+    "decision",
+    "update_sent",
+    "note",
+    "closed",
+    "reopened",
+]
+EventKind = Literal[
+    "received",
+    "photo_received",
+    "farmer_update",
+    "chased",
+    "flag_raised",
+    "flag_cleared",
+    StaffEventKind,
+]
+
+EVENT_KINDS: tuple[str, ...] = get_args(EventKind)  # a nested Literal is flattened: all sixteen
+STAFF_KINDS = frozenset(get_args(StaffEventKind))
+# Which events the farmer sees. Notes and flags are the police's own working.
+PUBLIC_KINDS = frozenset(EVENT_KINDS) - {"note", "flag_raised", "flag_cleared"}
+# The police's answers to the farmer: what earns an unread marker on the phone. The farmer's own doings
+# (received, photo_received, farmer_update, chased) are in the timeline too, but are not news to the farmer.
+POLICE_KINDS = PUBLIC_KINDS & STAFF_KINDS
