@@ -1,6 +1,6 @@
 """Staff API: tokens for scripts, recording actions on reports, the unrouted list."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Request, status
@@ -11,8 +11,7 @@ from backend.deps import DbDep, NowDep, PoliceDep, SettingsDep, StaffDep, client
 from backend.routes.errors import errors
 from backend.schemas import EventCreate, ReportStaff, TokenCreate, TokenIssued
 from backend.security import login_delay_s, record_login_failure
-from backend.services import events, reports, staff, views
-from backend.services.errors import Invalid, NotFound
+from backend.services import actions, reports, staff, views
 
 router = APIRouter(prefix="/api/v1", tags=["staff"])
 
@@ -37,13 +36,6 @@ def create_token(body: TokenCreate, request: Request, db: DbDep, now: NowDep, se
     return TokenIssued(token=token, expires_at=expires, role=user.role, force=user.force)
 
 
-def _check_time(at: datetime, report: dict, now: datetime) -> None:
-    if at > now + timedelta(minutes=1):
-        raise Invalid("an action cannot be recorded in the future")
-    if at < datetime.fromisoformat(report["received_at"]):
-        raise Invalid("an action cannot be recorded before the report was received")
-
-
 @router.post(
     "/reports/{report_id}/events",
     status_code=status.HTTP_201_CREATED,
@@ -52,25 +44,9 @@ def _check_time(at: datetime, report: dict, now: datetime) -> None:
 )
 def record_event(report_id: UUID, body: EventCreate, user: PoliceDep, db: DbDep, now: NowDep) -> dict:
     """Record one action on a report (acknowledge, reference, update to the farmer, note, close ...)."""
-    data = body.data()
     with write_transaction(db):
-        report = reports.report_row(db, str(report_id))
-        if not staff.can_act_on_report(user, report):
-            raise NotFound("no such report")
-        at = body.at or now
-        _check_time(at, report, now)
-        if body.kind == "assigned":
-            assignee = staff.get_user(db, body.user_id) if body.user_id else user
-            if not assignee.is_police or (user.role != "admin" and assignee.force != report["force"]):
-                raise Invalid("a report can only be assigned to an officer of its force")
-            data["user_id"] = assignee.id
-            data["officer"] = assignee.display_name
-        if body.duplicate_of:
-            other = db.execute("SELECT force FROM reports WHERE id = ?", [body.duplicate_of]).fetchone()
-            if other is None or other["force"] != report["force"]:
-                raise Invalid("duplicate_of must be another report of the same force")
-        events.record_event(db, report, body.kind, at, "user", str(user.id), data)
-        staff.log_read(db, user, report["id"], "api-event", now)
+        actions.record_action(db, user, str(report_id), body, now)
+        staff.log_read(db, user, str(report_id), "api-event", now)
     return views.staff_view(db, reports.report_row(db, str(report_id)))
 
 

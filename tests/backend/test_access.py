@@ -142,8 +142,15 @@ def test_staff_event_input_is_checked(client: httpx.Client, server: LiveServer) 
     rid, r = put_report(client, farmer, where=KENT)
     assert r.status_code == 201
     officer = staff_token(server, client, "checked-officer", "officer", KENT_POLICE)
+    staff_token(server, client, "other-force-officer", "officer", HAMPSHIRE_POLICE)
+    outsider_id = scalar(server, "SELECT id FROM users WHERE username = 'other-force-officer'")
     future = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
     cases = [
+        ({"kind": "assigned", "user_id": outsider_id}, 422, "an officer of its force"),
+        ({"kind": "assigned", "user_id": 999_999}, 422, "no such officer"),
+        ({"kind": "assigned", "user_id": "one"}, 422, "user_id"),
+        ({"kind": "note", "text": "same", "duplicate_of": rid}, 422, "duplicate of itself"),
+        ({"kind": "note", "text": "elsewhere", "duplicate_of": str(uuid.uuid4())}, 422, "another report"),
         ({"kind": "reference_added"}, 422, "reference"),
         ({"kind": "note"}, 422, "text"),
         ({"kind": "received"}, 422, "kind"),
