@@ -207,3 +207,12 @@ def test_linked_reports_are_those_near_in_place_and_time_or_sharing_a_registrati
     assert same_van not in vehicle_list  # another force's, not near the border: not shown
     # A search by the registration finds the linked reports of the force too.
     assert set(rows(officer.get("/console", params={"q": "LN51 ABC"}).text)) == {subject, same_van_kent}
+
+
+def test_police_reach_their_forces_response_times_from_every_page(console: ConsoleServer, officer: Staff) -> None:
+    queue = officer.get("/console")
+    assert '<a href="/console/summaries">Response times</a>' in queue.text
+    summaries = officer.get("/console/summaries")
+    assert summaries.status_code == 200, summaries.text
+    assert KENT_POLICE in summaries.text
+    assert "Hampshire and Isle of Wight Constabulary" not in summaries.text  # an officer sees their own force's
