@@ -166,7 +166,8 @@ class GroupCommitWriter:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._pending.append((job, future))
-        if self._drainer is None or self._drainer.done():
+        drainer = self._drainer
+        if drainer is None or drainer.done() or drainer.get_loop() is not loop:
             self._drainer = loop.create_task(self._drain())
         return await future
 
