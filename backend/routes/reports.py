@@ -3,6 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
+import sqlite_utils
 from fastapi import APIRouter, Query, Response, status
 
 from backend.deps import DbDep, DeviceDep, NowDep, PrincipalDep, WriterDep
@@ -36,10 +37,17 @@ async def put_report(
     # The hottest route runs on the event loop: its reads are indexed lookups of well under a millisecond,
     # and its write goes to the group-committing writer thread, so no thread of the pool is held.
     rid = str(report_id)
-    held = reports.already_held(db, device.id, rid, body)
-    created = not held and await writer.run_async(lambda wdb: reports.put_report(wdb, device.id, rid, body, now))
-    if not created:
-        response.status_code = status.HTTP_200_OK
+
+    def store(wdb: sqlite_utils.Database) -> dict | None:
+        # The answer is read on the writer's own connection, inside the transaction that stored the report: its
+        # pages are in that connection's cache, where every other connection's cache was emptied by the commit.
+        if reports.put_report(wdb, device.id, rid, body, now):
+            return views.public_view(wdb, reports.device_report(wdb, rid, device.id))
+        return None
+
+    if not reports.already_held(db, device.id, rid, body) and (stored := await writer.run_async(store)) is not None:
+        return stored
+    response.status_code = status.HTTP_200_OK
     return views.public_view(db, reports.device_report(db, rid, device.id))
 
 
