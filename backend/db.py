@@ -32,6 +32,9 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # Savepoint journals and sorts in memory: a batch of intake's savepoints otherwise spills its journal to a
+    # temporary file (open, write, unlink) on every group commit.
+    conn.execute("PRAGMA temp_store=MEMORY")
     conn.row_factory = sqlite3.Row
     return sqlite_utils.Database(conn)
 

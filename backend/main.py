@@ -24,7 +24,7 @@ from backend.open311.router import router as open311_router
 from backend.routes import categories, clocks, devices, reports, staff, stats, uploads
 from backend.routes import policy as policy_routes
 from backend.security import SlidingWindowLimiter
-from backend.services import policy, sweep
+from backend.services import policy, sweep, working_time
 from backend.services.clocks import deferred_refresh
 from backend.services.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.services.events import EventRefused
@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         sweeper = sweep.schedule(app.state.pool, settings, lambda: app.state.clock())
+        working_time.load_calendars(app.state.clock().year)
         _settle_garbage_collector()
         yield
         await sweep.stop(sweeper)

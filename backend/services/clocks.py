@@ -368,11 +368,11 @@ def deferred_refresh(db: sqlite_utils.Database) -> Iterator[None]:
         yield
     finally:
         _deferred.reset(token)
-    policy = current_policy(db)
+    policy, specs = current_policy(db), clock_specs()
     ids = list(pending)
     for chunk in _chunks(ids):
         facts = load_facts(db, chunk)
-        materialise(db, [(compute(facts[i], policy, pending[i]), facts[i].flags) for i in chunk if i in facts])
+        materialise(db, [(compute(facts[i], policy, pending[i], specs), facts[i].flags) for i in chunk if i in facts])
 
 
 def refresh(db: sqlite_utils.Database, report_id: str, now: datetime) -> ReportClocks | None:

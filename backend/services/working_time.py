@@ -88,6 +88,14 @@ def _holidays(nation: str, year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("GB", subdiv=subdiv, years=year).keys())
 
 
+def load_calendars(year: int) -> None:
+    """Load every nation's bank holidays for `year` and the next now, rather than in the middle of a request
+    (the holidays package imports its calendars lazily, tens of modules at the first call)."""
+    for nation in NATION_SUBDIV:
+        for y in (year, year + 1):
+            _holidays(nation, y)
+
+
 def is_working_day(day: date, nation: str) -> bool:
     return day.weekday() < 5 and day not in _holidays(nation, day.year)
 
