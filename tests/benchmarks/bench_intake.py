@@ -177,7 +177,7 @@ def _spread(values: list[float]) -> str:
 def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="duration of each wrk run")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of (floor, first sends, resends)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of (floor, first sends, resends)")
     parser.add_argument("--photos", type=int, default=30)
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
