@@ -195,8 +195,8 @@ class GroupCommitWriter:
                 with self._batch_context(self.db):
                     self._run_jobs(batch, outcomes)
             except BaseException as exc:
+                _fail(batch, exc)  # first: a rollback that fails too must not leave the requests waiting
                 await asyncio.to_thread(self._rollback)
-                _fail(batch, exc)
                 if not isinstance(exc, Exception):
                     raise
                 continue

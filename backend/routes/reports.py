@@ -34,8 +34,8 @@ async def put_report(
     response: Response,
 ) -> dict:
     """Send a report. Safe to repeat: the same content again answers 200, different content 409."""
-    # The hottest route runs on the event loop: its reads are indexed lookups of well under a millisecond,
-    # and its write goes to the group-committing writer thread, so no thread of the pool is held.
+    # The hottest route runs on the event loop: its reads are indexed lookups of well under a millisecond, and
+    # its write joins the group commit (run on the loop too; only the fsync waits on a thread).
     rid = str(report_id)
 
     def store(wdb: sqlite_utils.Database) -> dict | None:
