@@ -195,8 +195,12 @@ class GroupCommitWriter:
                 with self._batch_context(self.db):
                     self._run_jobs(batch, outcomes)
             except BaseException as exc:
-                _fail(batch, exc)  # first: a rollback that fails too must not leave the requests waiting
-                await asyncio.to_thread(self._rollback)
+                # Answered only once the rollback is done (an answer may let the event loop finish, and a thread
+                # job not yet started would then never release the write lock); answered even if it fails.
+                try:
+                    await asyncio.to_thread(self._rollback)
+                finally:
+                    _fail(batch, exc)
                 if not isinstance(exc, Exception):
                     raise
                 continue
