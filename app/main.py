@@ -9,40 +9,45 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 import flet as ft
 from flet.utils import is_embedded
 
 from app.config import AppConfig
 from app.services.device import FletDialer, FletLocator, FletPhotoSource
+from app.services.photos import MAX_INPUT_BYTES
 from app.state.app_state import AppState
 from app.state.ports import Ports
 from app.state.sync_state import SyncState
 from app.store import Store, open_store
 from app.store.profile import load_profile
 from app.sync.backoff import FIRST_DELAY_S, MAX_DELAY_S, Backoff
-from app.sync.engine import PERIOD_S, SyncEngine
+from app.sync.engine import PERIOD_S, PROBE_S, SyncEngine
 from app.views.app_view import AppView
 from app.views.common import theme
 
 log = logging.getLogger("hedgerow.app")
 
 
-def make_main(config: AppConfig, store: Store):  # type: ignore[no-untyped-def]
+def make_main(config: AppConfig, store: Store, upload_dir: Path | None = None):  # type: ignore[no-untyped-def]
     """The Flet entry point for one session (one phone screen), sharing the process's database."""
 
     def server_url() -> str:
         profile = load_profile(store)
         return profile.server_url if profile else config.server_url
 
-    # HEDGEROW_SYNC_PERIOD_S / HEDGEROW_SYNC_BACKOFF_S: shorter timer and backoff for tests and demonstrations.
+    # HEDGEROW_SYNC_PERIOD_S / _BACKOFF_S / _PROBE_S: shorter timers for tests and demonstrations.
     first_delay = float(os.environ.get("HEDGEROW_SYNC_BACKOFF_S") or FIRST_DELAY_S)
     engine = SyncEngine(
         store,
         config.server_url,
         resolve_url=server_url,
         period_s=float(os.environ.get("HEDGEROW_SYNC_PERIOD_S") or PERIOD_S),
+        probe_s=float(os.environ.get("HEDGEROW_SYNC_PROBE_S") or PROBE_S),
         backoff=Backoff(first_s=first_delay, max_s=first_delay * MAX_DELAY_S / FIRST_DELAY_S),
     )
     started: list[bool] = []
@@ -53,12 +58,22 @@ def make_main(config: AppConfig, store: Store):  # type: ignore[no-untyped-def]
         page.theme_mode = ft.ThemeMode.LIGHT
         page.bgcolor = "#FFFFFF"
         page.padding = 0
-        ports = Ports(photos=FletPhotoSource(), locator=FletLocator(), dialer=FletDialer())
+        ports = Ports(photos=FletPhotoSource(upload_dir), locator=FletLocator(), dialer=FletDialer())
         tz = datetime.now().astimezone().tzinfo
         assert tz is not None
         app = AppState.open(store, ports, tz, config.server_url)
-        # One sync engine for the process, started with the first screen; every screen shows its status.
-        app.sync = SyncState.attach(store, engine, tz, app.refresh_reports)
+
+        def in_this_session(change: Callable[[], None]) -> None:
+            """Run a change on this screen's own task: the engine runs in another session's task, and a change
+            made there would not be pushed to this screen."""
+
+            async def apply() -> None:
+                change()
+
+            page.run_task(apply)
+
+        # One sync engine for the process, started with the first screen; every open screen shows its status.
+        app.sync = SyncState.attach(store, engine, tz, app.refresh_reports, schedule=in_this_session)
         wifi: list[bool] = [True]
         engine.on_wifi = lambda: wifi[0]
 
@@ -66,7 +81,20 @@ def make_main(config: AppConfig, store: Store):  # type: ignore[no-untyped-def]
             wifi[0] = ft.ConnectivityType.WIFI in e.connectivity or ft.ConnectivityType.ETHERNET in e.connectivity
             engine.connectivity_changed(e.connectivity != [ft.ConnectivityType.NONE])
 
+        def lifecycle_changed(e: ft.AppLifecycleStateChangeEvent) -> None:
+            # On a phone Python stops while the app is in the background: on the way back, sync at once.
+            if e.state in (ft.AppLifecycleState.RESUME, ft.AppLifecycleState.SHOW):
+                engine.resumed()
+            elif e.state in (ft.AppLifecycleState.PAUSE, ft.AppLifecycleState.HIDE):
+                engine.paused()
+
+        def closed(e: ft.ControlEvent) -> None:
+            if app.sync is not None:
+                app.sync.detach()
+
         ft.Connectivity(on_change=connectivity_changed)
+        page.on_app_lifecycle_state_change = lifecycle_changed
+        page.on_close = closed
         page.render(AppView, app)
         if not started:
             started.append(True)
@@ -89,7 +117,20 @@ def run() -> None:
             f"(data {config.data_dir}, server {config.server_url})",
             flush=True,
         )
-    ft.run(make_main(config, store), host=config.host, port=config.port, no_cdn=True)
+    # The browser streams chosen photos here over HTTP (signed, short-lived URLs) rather than down the websocket.
+    upload_dir = config.data_dir / "incoming"
+    upload_dir.mkdir(exist_ok=True)
+    for leftover in upload_dir.glob("*.part"):  # a transfer the app was killed in the middle of
+        leftover.unlink(missing_ok=True)
+    os.environ.setdefault("FLET_SECRET_KEY", secrets.token_urlsafe(32))
+    os.environ.setdefault("FLET_MAX_UPLOAD_SIZE", str(MAX_INPUT_BYTES))
+    ft.run(
+        make_main(config, store, upload_dir),
+        host=config.host,
+        port=config.port,
+        no_cdn=True,
+        upload_dir=str(upload_dir),
+    )
 
 
 if __name__ == "__main__":

@@ -47,7 +47,9 @@ class Location(Strict):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
-    source: Literal["gps", "map", "grid_ref", "saved_place", "what3words", "address"]
+    # "described": the farmer could give no position, only words (in place_name); the point is the phone's best
+    # guess (the farm place used last, or the last report's), for routing only.
+    source: Literal["gps", "map", "grid_ref", "saved_place", "what3words", "address", "described"]
     grid_ref: ShortText | None = None
     what3words: ShortText | None = None
     place_name: ShortText | None = None

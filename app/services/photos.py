@@ -43,6 +43,13 @@ _TRANSPOSE = {
 }
 
 
+def too_large(size: int) -> str:
+    return (
+        f"This file is too large ({size / 1_000_000:.0f} MB). Photos up to {MAX_INPUT_BYTES // 1_000_000} MB "
+        "can be added: choose a smaller photo, or take it again at a lower size in the camera's settings"
+    )
+
+
 class PhotoError(ValueError):
     """A photo that cannot be used; the message is shown to the farmer as it is."""
 
@@ -130,7 +137,7 @@ def _open(data: bytes) -> Image.Image:
     if not data:
         raise PhotoError("This file is empty: choose the photo again")
     if len(data) > MAX_INPUT_BYTES:
-        raise PhotoError(f"This file is too large ({len(data) // 1_000_000} MB): choose a photo under 60 MB")
+        raise PhotoError(too_large(len(data)))
     if _is_heif(data):
         raise PhotoError(
             "This photo is in HEIC format, which Hedgerow cannot read yet. "

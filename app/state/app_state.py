@@ -12,6 +12,7 @@ from app.state.build_report import OUTCOME_LABELS
 from app.state.draft import ReportDraft
 from app.state.ports import Ports
 from app.state.registration import RegistrationForm
+from app.state.report_detail import ReportDetail
 from app.state.report_status import describe_state
 from app.state.sync_state import SyncState
 from app.store import Store
@@ -55,6 +56,8 @@ class AppState:
     draft: ReportDraft | None = None
     pending_call: dict[str, str] | None = None
     notice: str = ""
+    detail: ReportDetail | None = None  # the report open on the report screen
+    confirm_discard: bool = False  # "Discard this report?" asked, waiting for the farmer's answer
     sync: SyncState | None = None  # attached by app/main.py once the sync engine runs
 
     @classmethod
@@ -93,6 +96,8 @@ class AppState:
         self.profile = profile_store.save_profile(self._store, details, server_url, self._ports.clock())
         self.screen = "report" if self.draft else "home"
         self.notice = "Thank you. You can report straight away; your details are sent when there is signal."
+        if self.sync is not None:
+            self.sync.sync_now()  # the registration goes at once where there is signal
         return True
 
     def edit_registration(self) -> None:
@@ -140,6 +145,8 @@ class AppState:
                 )
             )
         self.reports = rows
+        if self.screen == "detail" and self.detail is not None and not self.detail.reload(labels, now):
+            self.close_report()
 
     def start_report(self) -> None:
         if self.draft is None:
@@ -151,10 +158,21 @@ class AppState:
         """Back to the home screen; the draft stays saved and can be carried on with."""
         self.screen = "home"
 
+    def ask_discard(self) -> None:
+        self.confirm_discard = True
+
+    def keep_report(self) -> None:
+        self.confirm_discard = False
+
     def discard_report(self) -> None:
+        """Only after the farmer has confirmed: the draft and its photos are deleted from the phone."""
+        if not self.confirm_discard:
+            self.ask_discard()
+            return
         if self.draft is not None:
             self.draft.discard()
         self.draft = None
+        self.confirm_discard = False
         self.screen = "home"
         self.notice = "Report discarded"
 
@@ -177,9 +195,18 @@ class AppState:
     def open_sync(self) -> None:
         self.screen = "sync"
 
-    def read_report(self, report_id: str) -> None:
-        """The farmer has looked at the police's answers on this report: clear its unread marker."""
-        sync_records.mark_read(self._store, report_id)
+    def open_report(self, report_id: str) -> None:
+        """The report screen: everything the farmer may see of one report. Opening it marks its answers read."""
+        self.detail = ReportDetail.open(self._store, report_id, self.category_map, self._tz, self._ports.clock())
+        if self.detail is None:
+            return
+        self.notice = ""
+        self.screen = "detail"
+        self.refresh_reports()
+
+    def close_report(self) -> None:
+        self.detail = None
+        self.screen = "home"
         self.refresh_reports()
 
     def chase(self, report_id: str) -> None:
@@ -188,6 +215,8 @@ class AppState:
             self._store, report_id, "No answer yet: please let me know what is happening.", self._ports.clock()
         )
         self.notice = "Chase saved. It will be sent as soon as there is signal."
+        if self.detail is not None:
+            self.detail.notice = self.notice
         if self.sync is not None:
             self.sync.sync_now()
 
@@ -204,7 +233,7 @@ class AppState:
                 "channel": "101",
                 "started_at": started.isoformat(),
                 "waited_min": "",
-                "outcome": "answered",
+                "outcome": "",  # nothing pre-ticked: the farmer says how it ended
                 "reference": "",
             }
             settings_store.set_setting(self._store, PENDING_CALL, self.pending_call, started)
@@ -226,7 +255,7 @@ class AppState:
         """What the farmer says about the call, kept at once like a draft (the app may be killed mid-answer)."""
         if not self.pending_call or name not in ("waited_min", "outcome", "reference"):
             raise ValueError(name)
-        if name == "outcome" and value not in OUTCOME_LABELS:
+        if name == "outcome" and value and value not in OUTCOME_LABELS:
             raise ValueError(value)
         self.pending_call = {**self.pending_call, name: value}
         settings_store.set_setting(self._store, PENDING_CALL, self.pending_call, self._ports.clock())
@@ -243,7 +272,7 @@ class AppState:
         self.draft.add_call(call["channel"], started)
         index = len(self.draft.calls) - 1
         self.draft.set_call(index, "waited_min", waited)
-        self.draft.set_call(index, "outcome", call.get("outcome") or "answered")
+        self.draft.set_call(index, "outcome", call.get("outcome") or "")
         self.draft.set_call(index, "reference", call.get("reference") or "")
         self.forget_call()
 

@@ -11,11 +11,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.state.field_checks import (
+    TIME_FORMAT,
+    detail_problem,
+    minutes_problem,
+    parse_local,
+    parse_number,
+    people_problem,
+    time_problem,
+)
 from wire.categories import Category
 from wire.normalise import normalise_registration
 from wire.reports import CallLog, Location, People, PhotoDeclared, ReportCreate, Vehicle
 
-TIME_FORMAT = "%d/%m/%Y %H:%M"
 OUTCOME_LABELS = {
     "answered": "Answered",
     "abandoned": "I gave up waiting",
@@ -28,45 +36,21 @@ def format_local(moment: datetime, tz: tzinfo) -> str:
     return moment.astimezone(tz).strftime(TIME_FORMAT)
 
 
-def parse_local(text: str, tz: tzinfo) -> datetime:
-    """Read "23/11/2026 14:05" as a time on the phone's clock; raises ValueError with a usable message."""
-    try:
-        naive = datetime.strptime(" ".join(text.split()), TIME_FORMAT)
-    except ValueError:
-        raise ValueError("Write the time as day/month/year hours:minutes, for example 23/11/2026 14:05") from None
-    return naive.replace(tzinfo=tz)
-
-
-def _number(text: Any, whole: bool) -> int | float:
-    if isinstance(text, int | float) and not isinstance(text, bool):
-        return text
-    cleaned = str(text).replace(",", "").replace("£", "").strip()
-    value = float(cleaned)  # ValueError for words
-    if whole:
-        if value != int(value):
-            raise ValueError("a whole number")
-        return int(value)
-    return value
-
-
 def details_for_wire(category: Category, raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """The category's own fields as the wire wants them: numbers as numbers, blanks left out."""
     out: dict[str, Any] = {}
     errors: list[str] = []
     for spec in category.fields:
         value = raw.get(spec.name)
-        if value is None or value == "" or value == [] or (spec.kind == "boolean" and value is False):
-            if spec.required:
-                errors.append(f"{spec.label}: please choose one")
+        problem = detail_problem(spec, value)
+        if problem:
+            errors.append(problem)
             continue
-        if spec.kind in ("integer", "money"):
-            try:
-                out[spec.name] = _number(value, whole=spec.kind == "integer")
-            except ValueError:
-                errors.append(f"{spec.label}: write a number" + (" (whole)" if spec.kind == "integer" else ""))
-                continue
-        else:
-            out[spec.name] = value
+        if value is None or value == "" or value == [] or (spec.kind == "boolean" and value is False):
+            continue
+        out[spec.name] = (
+            parse_number(value, whole=spec.kind == "integer") if spec.kind in ("integer", "money") else value
+        )
     return out, errors
 
 
@@ -87,7 +71,12 @@ def build_report(
         problem("category", "Choose what happened")
     location = None
     if not data.get("location"):
-        problem("location", "Give a location: your GPS, a saved place or a grid reference")
+        if data.get("no_location") and not (data.get("place_description") or "").strip():
+            problem("location", "Describe the place in words, for example “the gateway on Mill Lane”")
+        elif data.get("no_location"):
+            problem("location", "Hedgerow needs a rough position once: use your GPS or a grid reference")
+        else:
+            problem("location", "Give a location: your GPS, a saved place or a grid reference")
     else:
         try:
             location = Location.model_validate(
@@ -101,10 +90,10 @@ def build_report(
         for message in detail_errors:
             problem("details", message)
     occurred_at = None
-    try:
+    if message := time_problem("When it happened", data.get("occurred_text") or "", tz):
+        problem("details", message)
+    else:
         occurred_at = parse_local(data.get("occurred_text") or "", tz)
-    except ValueError as exc:
-        problem("details", f"When it happened: {exc}")
     vehicles = []
     for vehicle in data.get("vehicles") or []:
         fields = {k: (v or "").strip() or None for k, v in vehicle.items()}
@@ -115,27 +104,32 @@ def build_report(
     people = None
     count_text = (data.get("people_count") or "").strip()
     people_text = (data.get("people_description") or "").strip()
-    if count_text or people_text:
-        try:
-            people = People(count=int(count_text) if count_text else None, description=people_text or None)
-        except (ValueError, ValidationError):
-            problem("details", "How many people: write a whole number")
+    if message := people_problem(count_text):
+        problem("details", message)
+    elif count_text or people_text:
+        people = People(
+            count=int(parse_number(count_text, True)) if count_text else None, description=people_text or None
+        )
     calls = []
     for number, call in enumerate(data.get("calls") or [], start=1):
-        try:
-            called_at = parse_local(call.get("called_text") or "", tz)
-            waited = (call.get("waited_min") or "").strip()
-            calls.append(
-                CallLog(
-                    channel=call["channel"],
-                    called_at=called_at,
-                    waited_s=int(float(waited) * 60) if waited else None,
-                    outcome=call.get("outcome") or "answered",
-                    reference=(call.get("reference") or "").strip() or None,
-                )
+        waited = (call.get("waited_min") or "").strip()
+        found = [
+            time_problem("When you called", call.get("called_text") or "", tz),
+            minutes_problem(waited),
+            None if call.get("outcome") else "how did the call end? Choose one",
+        ]
+        if any(found):
+            problem("calls", f"Call {number}: " + "; ".join(m[0].lower() + m[1:] for m in found if m))
+            continue
+        calls.append(
+            CallLog(
+                channel=call["channel"],
+                called_at=parse_local(call.get("called_text") or "", tz),
+                waited_s=int(parse_number(waited, False) * 60) if waited else None,
+                outcome=call["outcome"],
+                reference=(call.get("reference") or "").strip() or None,
             )
-        except (ValueError, ValidationError, KeyError):
-            problem("calls", f"Call {number}: check the time and the minutes waited")
+        )
     if errors or category is None or location is None or occurred_at is None:
         return None, errors
     try:

@@ -16,6 +16,7 @@ import flet as ft
 from app.state.build_report import OUTCOME_LABELS, build_report, format_local, parse_local
 from app.state.draft_location import LocationSteps
 from app.state.draft_photos import PhotoItem, PhotoSteps
+from app.state.field_checks import detail_problem, minutes_problem, people_problem, time_problem
 from app.state.ports import Ports
 from app.store import Store
 from app.store import drafts as draft_store
@@ -43,6 +44,8 @@ PERSISTED = (
     "location",
     "grid_ref_text",
     "what3words",
+    "no_location",
+    "place_description",
     "details",
     "occurred_text",
     "description",
@@ -72,6 +75,8 @@ class ReportDraft(LocationSteps, PhotoSteps):
     location: dict[str, Any] | None = None
     grid_ref_text: str = ""
     what3words: str = ""
+    no_location: bool = False  # "I can't give a location": the place in words instead
+    place_description: str = ""
     details: dict[str, Any] = field(default_factory=dict)
     occurred_text: str = ""
     description: str = ""
@@ -87,9 +92,11 @@ class ReportDraft(LocationSteps, PhotoSteps):
     gps_status: str = ""
     gps_busy: bool = False
     grid_ref_error: str = ""
+    field_errors: dict[str, str] = field(default_factory=dict)  # beside the field, as the farmer types
     place_message: str = ""
     photo_message: str = ""
     saving: bool = False
+    save_attempts: int = 0  # failed saves, so the review scrolls back to its list of problems
     saved_report_id: str | None = None
 
     # ----- creating, restoring, saving the draft itself
@@ -156,6 +163,9 @@ class ReportDraft(LocationSteps, PhotoSteps):
         if self.step == "category" and self.category is None:
             self.errors = {"category": ["Choose what happened"]}
             return
+        if self.step == "location" and (problem := self.location_problem()):
+            self.errors = {**self.errors, "location": [problem]}
+            return
         position = STEPS.index(self.step)
         self.go_to(STEPS[min(position + 1, len(STEPS) - 1)])
 
@@ -181,7 +191,7 @@ class ReportDraft(LocationSteps, PhotoSteps):
                 "channel": "999",
                 "called_text": format_local(now, self._tz),
                 "waited_min": "",
-                "outcome": "answered",
+                "outcome": "",  # nothing pre-ticked: the farmer says how it ended
                 "reference": "",
             }
         )
@@ -207,7 +217,37 @@ class ReportDraft(LocationSteps, PhotoSteps):
         if spec is None or name not in {f.name for f in spec.fields}:
             raise ValueError(f"{name} is not a field of {self.category}")
         self.details[name] = value
+        field = next(f for f in spec.fields if f.name == name)
+        # While typing, only what is wrong with what was typed; "please fill this in" waits for the check.
+        self._field_error(f"detail-{name}", detail_problem(field, value) if value not in (None, "", []) else None)
         self._save()
+
+    def _field_error(self, key: str, message: str | None) -> None:
+        errors = {k: v for k, v in self.field_errors.items() if k != key}
+        if message:
+            errors[key] = message
+        if errors != self.field_errors:
+            self.field_errors = errors
+
+    def all_field_errors(self) -> dict[str, str]:
+        """Every field's problem, empty required ones included: for the review and the step it opens."""
+        errors: dict[str, str] = {}
+        spec = self.category_spec
+        for f in spec.fields if spec else ():
+            if problem := detail_problem(f, self.details.get(f.name)):
+                errors[f"detail-{f.name}"] = problem
+        if problem := time_problem("When it happened", self.occurred_text, self._tz):
+            errors["detail-occurred"] = problem
+        if problem := people_problem(self.people_count):
+            errors["detail-people-count"] = problem
+        for i, call in enumerate(self.calls):
+            if problem := time_problem("When you called", call.get("called_text") or "", self._tz):
+                errors[f"call-{i}-when"] = problem
+            if problem := minutes_problem(call.get("waited_min") or ""):
+                errors[f"call-{i}-waited"] = problem
+            if not call.get("outcome"):
+                errors[f"call-{i}-outcome"] = "How did the call end? Choose one"
+        return errors
 
     def toggle_choice(self, name: str, choice: str, on: bool) -> None:
         current = [c for c in self.details.get(name) or [] if c != choice]
@@ -220,6 +260,10 @@ class ReportDraft(LocationSteps, PhotoSteps):
         if name not in ("description", "occurred_text", "people_count", "people_description", "what3words"):
             raise ValueError(name)
         setattr(self, name, value)
+        if name == "occurred_text":
+            self._field_error("detail-occurred", time_problem("When it happened", value, self._tz))
+        elif name == "people_count":
+            self._field_error("detail-people-count", people_problem(value))
         self._save()
 
     def occurred_now(self) -> None:
@@ -264,7 +308,7 @@ class ReportDraft(LocationSteps, PhotoSteps):
                 "channel": channel,
                 "called_text": format_local(when, self._tz),
                 "waited_min": "",
-                "outcome": "answered",
+                "outcome": "",  # nothing pre-ticked: the farmer says how it ended
                 "reference": "",
             }
         )
@@ -273,11 +317,17 @@ class ReportDraft(LocationSteps, PhotoSteps):
     def set_call(self, index: int, name: str, value: str) -> None:
         if name not in ("channel", "called_text", "waited_min", "outcome", "reference"):
             raise ValueError(name)
-        if name == "outcome" and value not in OUTCOME_LABELS:
+        if name == "outcome" and value and value not in OUTCOME_LABELS:
             raise ValueError(value)
         call = dict(self.calls[index])
         call[name] = value
         self.calls[index] = call
+        if name == "called_text":
+            self._field_error(f"call-{index}-when", time_problem("When you called", value, self._tz))
+        elif name == "waited_min":
+            self._field_error(f"call-{index}-waited", minutes_problem(value))
+        elif name == "outcome":
+            self._field_error(f"call-{index}-outcome", None)
         self._save()
 
     def remove_call(self, index: int) -> None:
@@ -299,13 +349,16 @@ class ReportDraft(LocationSteps, PhotoSteps):
     def check(self) -> bool:
         report, errors = build_report(self.snapshot(), self._declared_photos(), self._categories, self._tz)
         self.errors = errors
+        self.field_errors = self.all_field_errors()
         return report is not None
 
     def save(self) -> str | None:
         """Save the report on the phone and queue it; returns its id, or None with `errors` saying why."""
         report, errors = build_report(self.snapshot(), self._declared_photos(), self._categories, self._tz)
         self.errors = errors
+        self.field_errors = self.all_field_errors()
         if report is None:
+            self.save_attempts += 1
             return None
         report_id = str(uuid.uuid4())
         report_store.save_report(self._store, report_id, self.id, report, self._ports.clock())

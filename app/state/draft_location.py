@@ -39,6 +39,7 @@ class LocationSteps:
         finally:
             self.gps_busy = False
         self.location = {"lat": fix.lat, "lon": fix.lon, "accuracy_m": round(fix.accuracy_m, 1), "source": "gps"}
+        self._located()
         if fix.poor:
             self.gps_status = (
                 f"Position only accurate to ±{fix.accuracy_m:.0f} m (worse than {POOR_ACCURACY_M:.0f} m). "
@@ -67,6 +68,7 @@ class LocationSteps:
             "source": "grid_ref",
             "grid_ref": ref.formatted(),
         }
+        self._located()
         self._save()
         return True
 
@@ -83,6 +85,7 @@ class LocationSteps:
             "grid_ref": place.grid_ref,
         }
         place_store.touch_place(self._store, place_id, self._ports.clock())
+        self._located()
         self._save()
 
     def save_place(self: ReportDraft, name: str) -> bool:
@@ -108,6 +111,57 @@ class LocationSteps:
         self._save()
         return True
 
+    def _located(self: ReportDraft) -> None:
+        """A real position replaces the place in words, and answers the step's question."""
+        self.no_location = False
+        self.errors = {k: v for k, v in self.errors.items() if k != "location"}
+
+    def cannot_give_location(self: ReportDraft) -> None:
+        """The farmer has no GPS fix, place or grid reference: the place in words instead, with the phone's best
+        guess of a point (the place used last, or the last report's) so the report reaches the right force."""
+        self.no_location = True
+        self.location = None
+        self.errors = {k: v for k, v in self.errors.items() if k != "location"}
+        self._describe()
+
+    def give_location_after_all(self: ReportDraft) -> None:
+        self.no_location = False
+        self.location = None
+        self._save()
+
+    def set_place_description(self: ReportDraft, text: str) -> None:
+        self.place_description = text
+        if text.strip():
+            self.errors = {k: v for k, v in self.errors.items() if k != "location"}
+        self._describe()
+
+    def _describe(self: ReportDraft) -> None:
+        guess = place_store.approximate_point(self._store)
+        words = self.place_description.strip()
+        self.location = (
+            {"lat": guess[0], "lon": guess[1], "accuracy_m": None, "source": "described", "place_name": words[:200]}
+            if guess and words
+            else None
+        )
+        self._save()
+
+    def location_problem(self: ReportDraft) -> str | None:
+        """Why the farmer cannot leave the location step yet, or None."""
+        if self.no_location:
+            if not self.place_description.strip():
+                return "Describe the place in words, for example “the gateway on Mill Lane by the old barn”"
+            if self.location is None:
+                return (
+                    "Hedgerow needs a rough position once: use your GPS or a grid reference for this first report. "
+                    "After that your place in words is enough."
+                )
+            return None
+        if not self.location:
+            return (
+                "Give a location: use your GPS, a saved place or a grid reference, or press “I can't give a location”"
+            )
+        return None
+
     def set_what3words(self: ReportDraft, text: str) -> None:
         self.set_text("what3words", text)
 
@@ -124,8 +178,10 @@ class LocationSteps:
     def location_summary(self: ReportDraft) -> str:
         loc: dict[str, Any] | None = self.location
         if not loc:
-            return "No location yet"
+            return "No place in words yet" if self.no_location else "No location yet"
         where = f"{loc['lat']:.5f}, {loc['lon']:.5f}"
+        if loc["source"] == "described":
+            return f"In words: {loc.get('place_name') or ''}"
         accuracy = f" ±{loc['accuracy_m']:.0f} m" if loc.get("accuracy_m") is not None else ""
         if loc["source"] == "grid_ref":
             return f"Grid reference {loc['grid_ref']} ({where})"

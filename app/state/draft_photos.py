@@ -64,12 +64,14 @@ class PhotoSteps:
         if self.photo_room <= 0:
             self.photo_message = f"A report can have up to {MAX_PHOTOS_PER_REPORT} photos"
             return
+        self.photo_message = ""  # the last pick's warning is about other files
         picked = await self._ports.photos.pick(self.photo_room)
-        await self.add_photos([(f.name, f.data) for f in picked])
+        refused = [f"{f.name}: {f.problem}" for f in picked if f.problem]
+        await self.add_photos([(f.name, f.data) for f in picked if not f.problem], refused)
 
-    async def add_photos(self: ReportDraft, files: list[tuple[str, bytes]]) -> None:
+    async def add_photos(self: ReportDraft, files: list[tuple[str, bytes]], refused: list[str] | None = None) -> None:
         """Process each photo off the UI thread, keep it, and show it; say which ones could not be used."""
-        problems = []
+        problems = list(refused or [])
         for name, data in files:
             if self.photo_room <= 0:
                 problems.append(f"{name}: a report can have up to {MAX_PHOTOS_PER_REPORT} photos")
@@ -88,6 +90,7 @@ class PhotoSteps:
         self._save()
 
     def remove_photo(self: ReportDraft, photo_id: str) -> None:
+        self.photo_message = ""
         photo_store.remove_draft_photo(self._store, self.id, photo_id)
         self.photos = [p for p in self.photos if p.id != photo_id]
         self._save()

@@ -20,6 +20,8 @@ from app.services.location import Fix
 class PickedFile:
     name: str
     data: bytes
+    # Why the file could not be read (too large to bring in, the transfer failed), in words for the farmer.
+    problem: str | None = None
 
 
 class PhotoSource(Protocol):

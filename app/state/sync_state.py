@@ -38,14 +38,29 @@ class SyncState:
     needs_registration: bool = False
     wifi_only: bool = False
     waiting_for_wifi: bool = False
+    _unsubscribe: Callable[[], None] = lambda: None
 
     @classmethod
-    def attach(cls, store: Store, engine: SyncEngine, tz: tzinfo, on_pass_end: Callable[[], None]) -> SyncState:
+    def attach(
+        cls,
+        store: Store,
+        engine: SyncEngine,
+        tz: tzinfo,
+        on_pass_end: Callable[[], None],
+        schedule: Callable[[Callable[[], None]], None] | None = None,
+    ) -> SyncState:
+        """Show the engine's status from now on. `schedule` runs each change where this screen's changes are
+        pushed (its own session's task); None runs it at once."""
         state = cls(_store=store, _engine=engine, _tz=tz, _on_pass_end=on_pass_end)
         state.wifi_only = bool(records.get(store, records.PHOTOS_WIFI_ONLY, False))
         state.show(engine.status)
-        engine.on_change = state.show
+        run = schedule or (lambda change: change())
+        state._unsubscribe = engine.subscribe(lambda status: run(lambda: state.show(status)))
         return state
+
+    def detach(self) -> None:
+        """The screen closed (tab shut, app gone): stop hearing the engine."""
+        self._unsubscribe()
 
     def show(self, status: SyncStatus) -> None:
         """The engine's status, in words (called by the engine at every change)."""

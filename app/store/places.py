@@ -62,3 +62,18 @@ def save_place(
 def touch_place(store: Store, place_id: int, now: datetime) -> None:
     with store.write() as db:
         db.execute("UPDATE places SET last_used_at = ? WHERE id = ?", [now.isoformat(), place_id])
+
+
+def approximate_point(store: Store) -> tuple[float, float] | None:
+    """The phone's best guess of where the farmer is when they can give no position: the saved place used
+    last, else the location of their latest report, else None."""
+    with store.read() as db:
+        row = db.execute(
+            "SELECT lat, lon FROM places ORDER BY COALESCE(last_used_at, created_at) DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            row = db.execute(
+                "SELECT json_extract(body, '$.location.lat'), json_extract(body, '$.location.lon') FROM reports "
+                "ORDER BY saved_at DESC LIMIT 1"
+            ).fetchone()
+    return (float(row[0]), float(row[1])) if row and row[0] is not None else None

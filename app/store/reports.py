@@ -31,6 +31,7 @@ class ReportSummary:
     attempts: int
     photos_total: int
     photos_sent: int
+    problem: str | None = None  # why the server will not take it as it is, in its words
 
 
 def save_report(store: Store, report_id: str, draft_id: str, report: ReportCreate, now: datetime) -> None:
@@ -86,18 +87,22 @@ def report_body(store: Store, report_id: str) -> dict[str, Any]:
     return json.loads(row[0])
 
 
-def list_reports(store: Store) -> list[ReportSummary]:
-    """The farmer's reports, newest first, with how far each has got."""
+def list_reports(store: Store, report_id: str | None = None) -> list[ReportSummary]:
+    """The farmer's reports (or the one asked for), newest first, with how far each has got."""
+    where = "WHERE r.id = ?" if report_id else ""
     with store.read() as db:
         rows = db.execute(
             """SELECT r.id, r.category, r.happening_now, r.occurred_at, r.created_at, r.saved_at, r.sent_at,
-                      r.server_status, r.acknowledged_at, r.police_reference,
+                      r.server_status, r.acknowledged_at, r.police_reference, r.problem,
                       o.state AS outbox_state, COALESCE(o.attempts, 0) AS attempts,
                       (SELECT count(*) FROM photos p WHERE p.report_id = r.id) AS photos_total,
                       (SELECT count(*) FROM outbox op WHERE op.report_id = r.id AND op.kind = 'photo'
                          AND op.state = 'sent') AS photos_sent
                FROM reports r LEFT JOIN outbox o ON o.report_id = r.id AND o.kind = 'report'
-               ORDER BY r.created_at DESC, r.saved_at DESC"""
+               """
+            + where
+            + " ORDER BY r.created_at DESC, r.saved_at DESC",
+            [report_id] if report_id else [],
         ).fetchall()
     return [ReportSummary(**{**dict(r), "happening_now": bool(r["happening_now"])}) for r in rows]
 
@@ -120,8 +125,68 @@ def record_server_state(
             [status, police_reference, acknowledged_at, updated_at, report_id],
         )
         for entry in timeline:
+            # A repeated entry keeps its first arrival and read mark; its words follow the server's latest.
             db.execute(
-                "INSERT OR IGNORE INTO status_updates (report_id, kind, at, text, reference, received_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO status_updates (report_id, kind, at, text, reference, received_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (report_id, kind, at) "
+                "DO UPDATE SET text = excluded.text, reference = excluded.reference",
                 [report_id, entry["kind"], entry["at"], entry.get("text"), entry.get("reference"), now.isoformat()],
             )
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    id: int
+    kind: str
+    at: str
+    text: str | None
+    reference: str | None
+    seen_at: str | None
+
+
+def status_updates(store: Store, report_id: str) -> list[StatusUpdate]:
+    """What the server said happened to the report, newest first."""
+    with store.read() as db:
+        rows = db.execute(
+            "SELECT id, kind, at, text, reference, seen_at FROM status_updates WHERE report_id = ? "
+            "ORDER BY at DESC, id DESC",
+            [report_id],
+        ).fetchall()
+    return [StatusUpdate(**dict(r)) for r in rows]
+
+
+def mark_seen(store: Store, report_id: str, now: datetime) -> int:
+    """The farmer has opened the report: every answer on it is read. Returns how many were new."""
+    with store.write() as db:
+        return db.execute(
+            "UPDATE status_updates SET seen_at = ? WHERE report_id = ? AND seen_at IS NULL",
+            [now.isoformat(), report_id],
+        ).rowcount
+
+
+@dataclass(frozen=True)
+class PhotoState:
+    id: str
+    position: int
+    upload_bytes: int
+    state: str  # the outbox's: pending, sending, sent, failed
+    offset: int
+    error: str | None
+
+
+def photo_states(store: Store, report_id: str) -> list[PhotoState]:
+    """Each photo of a saved report with how far its upload has got."""
+    with store.read() as db:
+        rows = db.execute(
+            "SELECT p.id, p.position, p.upload_bytes, COALESCE(o.state, 'sent') AS state, "
+            "COALESCE(o.upload_offset, 0) AS offset, o.last_error AS error "
+            "FROM photos p LEFT JOIN outbox o ON o.photo_id = p.id AND o.kind = 'photo' "
+            "WHERE p.report_id = ? ORDER BY p.position",
+            [report_id],
+        ).fetchall()
+    return [PhotoState(**dict(r)) for r in rows]
+
+
+def saved_report(store: Store, report_id: str) -> ReportSummary | None:
+    found = list_reports(store, report_id)
+    return found[0] if found else None

@@ -29,7 +29,11 @@ from app.sync.tus import ChunkSizer
 
 log = logging.getLogger("hedgerow.sync")
 
-PERIOD_S = 300.0  # the timer: pull the police's answers even when nothing is waiting to go
+PERIOD_S = 60.0  # the timer: pull the police's answers even when nothing is waiting to go
+# While something waits and the backoff is long, ask this often whether the server answers again: a phone
+# that was out of signal for an hour must not wait out a 15-minute backoff once the signal is back.
+PROBE_S = 30.0
+PROBE_TIMEOUT = httpx.Timeout(5.0, connect=5.0)
 # A field with one bar: connect quickly or give up; allow a slow chunk time to arrive.
 TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 BATCH = 500
@@ -68,6 +72,7 @@ class SyncEngine:
     period_s: float = PERIOD_S
     on_wifi: Callable[[], bool] = lambda: True
     on_change: Callable[[SyncStatus], None] = lambda status: None
+    probe_s: float = PROBE_S
     # The app asks the profile at each pass (the farmer may change the server); None keeps `server_url`.
     resolve_url: Callable[[], str] | None = None
     sizer: ChunkSizer = field(default_factory=ChunkSizer)
@@ -79,6 +84,9 @@ class SyncEngine:
         self._wake = asyncio.Event()
         self._again = False
         self._client: httpx.AsyncClient | None = None
+        # Every open screen (a browser tab, or the phone's one screen) hears of every change.
+        self._listeners: list[Callable[[SyncStatus], None]] = []
+        self.foreground = True
         self.status = SyncStatus(
             last_sync_at=records.get(self.store, records.LAST_SYNC),
             last_error=records.get(self.store, records.LAST_ERROR),
@@ -97,6 +105,20 @@ class SyncEngine:
             self.backoff.reset()
             self.trigger()
 
+    def resumed(self) -> None:
+        """The app is in front again (Python did not run while it was in the background): sync at once."""
+        self.foreground = True
+        self.backoff.reset()
+        self.trigger()
+
+    def paused(self) -> None:
+        self.foreground = False
+
+    def subscribe(self, listener: Callable[[SyncStatus], None]) -> Callable[[], None]:
+        """Hear of every status change; returns the call that stops it (when the screen closes)."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
     async def run_forever(self) -> None:
         """The background loop: a pass now, then whenever woken, or when the backoff or the timer says."""
         while True:
@@ -106,10 +128,31 @@ class SyncEngine:
                 log.exception("sync pass failed")
                 self._set(last_error="Sending stopped on an unexpected error; it will try again.")
                 self.backoff.failed()
-            delay = self.backoff.current() if self.backoff.failures else self.period_s
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), delay)
+            await self._wait_for_next_pass()
             self._wake.clear()
+
+    async def _wait_for_next_pass(self) -> None:
+        """Until woken, or the timer (nothing failing) or the backoff (after a failure) runs out. During a
+        long backoff, a cheap probe every `probe_s` ends the wait as soon as the server answers."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + (self.backoff.current() if self.backoff.failures else self.period_s)
+        while (left := until - loop.time()) > 0:
+            step = min(left, self.probe_s) if self.backoff.failures else left
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), step)
+                return
+            if self.backoff.failures and self.foreground and loop.time() < until and await self.reachable():
+                self.backoff.reset()
+                return
+
+    async def reachable(self) -> bool:
+        """Does the server answer at all? A few hundred bytes: no token, no body."""
+        url = (self.resolve_url() if self.resolve_url is not None else self.server_url).rstrip("/")
+        try:
+            response = await self._http().get(f"{url}/healthz", timeout=PROBE_TIMEOUT)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
 
     async def drain(self, timeout_s: float) -> bool:
         """Sync, waiting out the backoff between passes, until nothing is waiting but what needs the farmer
@@ -241,10 +284,11 @@ class SyncEngine:
 
     def _set(self, **changes: object) -> None:
         self.status = replace(self.status, **changes)  # type: ignore[arg-type]
-        try:
-            self.on_change(self.status)
-        except Exception:  # the screen's trouble must not stop sending
-            log.exception("sync status listener failed")
+        for listener in [self.on_change, *self._listeners]:
+            try:
+                listener(self.status)
+            except Exception:  # a screen's trouble must not stop sending
+                log.exception("sync status listener failed")
 
 
 def _problem(item: OutboxItem, exc: Rejected) -> str:

@@ -59,10 +59,8 @@ async def pull_changes(
                 report.get("timeline") or [],
                 now,
             )
-            added = records.status_update_count(store, rid, POLICE_KINDS) - before
-            if added:
-                records.add_unread(store, rid, added)
-                new_events += added
+            # Unread until the farmer opens the report (each entry keeps its own read mark).
+            new_events += records.status_update_count(store, rid, POLICE_KINDS) - before
         # The cursor moves only after the page is stored: a cut here repeats the page, which is harmless.
         records.put(store, records.CURSOR, str(page["cursor"]), now)
         if not page.get("more"):

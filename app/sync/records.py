@@ -10,6 +10,7 @@ from typing import Any
 
 from app.store.db import Store
 from app.store.settings import get_setting, set_setting
+from wire.events import POLICE_KINDS
 
 CURSOR = "sync_cursor"
 LAST_SYNC = "sync_last_at"
@@ -79,16 +80,6 @@ def status_update_count(store: Store, report_id: str, kinds: frozenset[str]) -> 
         )
 
 
-def add_unread(store: Store, report_id: str, count: int) -> None:
-    with store.write() as db:
-        db.execute("UPDATE reports SET unread = unread + ? WHERE id = ?", [count, report_id])
-
-
-def mark_read(store: Store, report_id: str) -> None:
-    with store.write() as db:
-        db.execute("UPDATE reports SET unread = 0 WHERE id = ?", [report_id])
-
-
 def queue_chase(store: Store, report_id: str, text: str, now: datetime) -> str:
     """Queue a chase of an unanswered report; sent by the next sync. Returns the chase id."""
     chase_id = str(uuid.uuid4())
@@ -133,7 +124,12 @@ def put(store: Store, key: str, value: Any, now: datetime) -> None:
 
 
 def report_extras(store: Store) -> dict[str, tuple[int, str | None]]:
-    """Per report: unread police answers and the problem the server found, for the report list."""
+    """Per report: police answers the farmer has not opened yet, and the problem the server found."""
+    marks = ",".join("?" * len(POLICE_KINDS))
     with store.read() as db:
-        rows = db.execute("SELECT id, unread, problem FROM reports").fetchall()
+        rows = db.execute(
+            "SELECT r.id, (SELECT count(*) FROM status_updates s WHERE s.report_id = r.id AND s.seen_at IS NULL "
+            f"AND s.kind IN ({marks})), r.problem FROM reports r",
+            sorted(POLICE_KINDS),
+        ).fetchall()
     return {r[0]: (int(r[1]), r[2]) for r in rows}

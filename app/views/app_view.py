@@ -8,6 +8,7 @@ from app.state.app_state import AppState
 from app.views.home import HomeView
 from app.views.registration import RegistrationView
 from app.views.report_flow import ReportFlow
+from app.views.report_screen import ReportScreen
 from app.views.sync_view import SyncView
 
 
@@ -17,6 +18,8 @@ def AppView(app: AppState) -> ft.Control:
         return RegistrationView(app, app.registration)
     if app.screen == "report" and app.draft is not None:
         return ReportFlow(app, app.draft)
+    if app.screen == "detail" and app.detail is not None:
+        return ReportScreen(app, app.detail)
     if app.screen == "sync" and app.sync is not None:
         return SyncView(app, app.sync)
     return HomeView(app)

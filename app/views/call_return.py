@@ -35,7 +35,7 @@ def CallReturnCard(app: AppState) -> ft.Control:
                     choice_list(
                         "How did it end?",
                         tuple(labels),
-                        OUTCOME_LABELS[call.get("outcome") or "answered"],
+                        OUTCOME_LABELS.get(call.get("outcome") or ""),
                         lambda e: app.set_call_answer("outcome", labels[e.control.value]),
                         key="call-return-outcome",
                     ),

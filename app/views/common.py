@@ -63,6 +63,11 @@ def body(text: str, key: str | None = None, color: str = INK, size: int = BODY_P
     return ft.Text(text, size=size, color=color, key=key, selectable=False)
 
 
+def error_text(text: str, key: str | None = None) -> ft.Control:
+    """A problem the farmer must fix, in red, read out when it appears; it wraps, never cut off."""
+    return ft.Semantics(live_region=True, content=ft.Text(text, size=BODY_PX, color=RED, key=key))
+
+
 def warning(text: str, key: str | None = None) -> ft.Control:
     """A message the farmer should not miss, read out when it appears."""
     return ft.Semantics(
@@ -165,6 +170,9 @@ def text_field(
         on_blur=on_blur,
         key=key,
         error=error or None,
+        # Messages wrap rather than end in "..." on a narrow phone.
+        error_max_lines=4,
+        helper_max_lines=3,
         hint_text=hint,
         helper=helper,
         keyboard_type=keyboard,
@@ -235,10 +243,16 @@ def stack(controls: list[ft.Control], spacing: int = 12) -> ft.Column:
     return ft.Column(controls, spacing=spacing, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 
-def screen(controls: list[ft.Control], bottom: list[ft.Control] | None = None, key: str | None = None) -> ft.Control:
+def screen(
+    controls: list[ft.Control],
+    bottom: list[ft.Control] | None = None,
+    key: str | None = None,
+    scroll_key: str | None = None,
+) -> ft.Control:
     """A screen: its content scrolls, its main actions stay at the bottom within reach of a thumb.
 
-    On a tablet or a desktop window the content keeps to a readable width in the middle.
+    On a tablet or a desktop window the content keeps to a readable width in the middle. A new `scroll_key`
+    makes a new scroll view, so that a new step opens at its top rather than where the last one was left.
     """
     width = {"xs": 12, "sm": 12, "md": 10, "lg": 7, "xl": 6}
     inner = stack(controls, spacing=16)
@@ -246,6 +260,7 @@ def screen(controls: list[ft.Control], bottom: list[ft.Control] | None = None, k
         [ft.ResponsiveRow([ft.Container(content=inner, col=width)], alignment=ft.MainAxisAlignment.CENTER)],
         scroll=ft.ScrollMode.AUTO,
         expand=True,
+        key=scroll_key,
     )
     parts: list[ft.Control] = [
         ft.Container(expand=True, padding=ft.Padding.symmetric(horizontal=16, vertical=8), content=content)

@@ -31,7 +31,7 @@ def _report_tile(app: AppState, row: ReportRow) -> ft.Control:
     if row.unread:
         lines.append(
             ft.Text(
-                f"{row.unread} new from the police (tap to mark read)",
+                f"{row.unread} new from the police: tap to read",
                 size=18,
                 color=RED,
                 weight=ft.FontWeight.W_600,
@@ -41,15 +41,30 @@ def _report_tile(app: AppState, row: ReportRow) -> ft.Control:
     if row.problem:
         lines.append(ft.Text(row.problem, size=SMALL_PX, color=RED, key=f"problem-{row.id}"))
     lines.append(ft.Text(f"{row.when}{photos}", size=SMALL_PX, color=MUTED))
-    if row.overdue:
-        lines.append(secondary_button("Chase", lambda e: app.chase(row.id), key=f"chase-{row.id}"))
-    return ft.Container(
+    lines.append(
+        ft.Row(
+            [
+                ft.Text("Open the report", size=18, color=GREEN, weight=ft.FontWeight.W_600),
+                ft.Icon(ft.Icons.CHEVRON_RIGHT, color=GREEN, semantics_label=""),
+            ],
+            spacing=4,
+        )
+    )
+    tile = ft.Container(
         key=f"report-{row.id}",
         padding=12,
         border=ft.Border.all(1, "#999999"),
         border_radius=8,
-        on_click=(lambda e: app.read_report(row.id)) if row.unread else None,
+        ink=True,
+        on_click=lambda e: app.open_report(row.id),
         content=ft.Column(lines, spacing=4),
+    )
+    if not row.overdue:
+        return tile
+    return ft.Column(
+        [tile, secondary_button("Chase", lambda e: app.chase(row.id), key=f"chase-{row.id}")],
+        spacing=4,
+        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
     )
 
 
@@ -99,6 +114,9 @@ def HomeView(app: AppState) -> ft.Control:
     else:
         controls.append(body("None yet. Reports you make are kept here, with what the police did.", color=MUTED))
     if app.sync is not None:
+        if app.sync.waiting != "Nothing waiting":
+            # Nothing is sent while the app is closed: say plainly what still has to go.
+            controls.append(body(app.sync.waiting + ". Keep the app open where there is signal.", key="home-waiting"))
         controls.append(
             ft.TextButton(
                 content="Sending",

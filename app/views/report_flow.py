@@ -70,4 +70,7 @@ def ReportFlow(app: AppState, draft: ReportDraft) -> ft.Control:
                 "Next", lambda e: draft.next_step(), key="step-next", icon=ft.Icons.ARROW_FORWARD, expand=True
             )
         )
-    return screen(content, bottom=bottom or None, key="screen-report")
+    # A new scroll view for each step, and after each failed save: the step, or the list of what to put right,
+    # opens at its top.
+    scroll_key = f"scroll-{draft.step}-{draft.save_attempts}"
+    return screen(content, bottom=bottom or None, key="screen-report", scroll_key=scroll_key)

@@ -7,7 +7,16 @@ import flet as ft
 from app.state.app_state import AppState
 from app.state.build_report import OUTCOME_LABELS
 from app.state.draft import ReportDraft
-from app.views.common import RED, body, choice_list, primary_button, secondary_button, stack, subheading, text_field
+from app.views.common import (
+    body,
+    choice_list,
+    error_text,
+    primary_button,
+    secondary_button,
+    stack,
+    subheading,
+    text_field,
+)
 
 _CHANNELS = {"101": "101", "999": "999"}
 
@@ -36,6 +45,7 @@ def _call(index: int, call: dict[str, str], draft: ReportDraft) -> ft.Control:
                     lambda e: draft.set_call(index, "called_text", e.control.value),
                     key=f"call-{index}-when",
                     hint="23/11/2026 14:05",
+                    error=draft.field_errors.get(f"call-{index}-when"),
                 ),
                 text_field(
                     "Minutes you waited",
@@ -43,6 +53,8 @@ def _call(index: int, call: dict[str, str], draft: ReportDraft) -> ft.Control:
                     lambda e: draft.set_call(index, "waited_min", e.control.value),
                     key=f"call-{index}-waited",
                     keyboard=ft.KeyboardType.NUMBER,
+                    error=draft.field_errors.get(f"call-{index}-waited"),
+                    hint="e.g. 20",
                 ),
                 choice_list(
                     "How did it end?",
@@ -50,6 +62,11 @@ def _call(index: int, call: dict[str, str], draft: ReportDraft) -> ft.Control:
                     OUTCOME_LABELS.get(call["outcome"]),
                     lambda e: draft.set_call(index, "outcome", labels[e.control.value]),
                     key=f"call-{index}-outcome",
+                ),
+                *(
+                    [error_text(draft.field_errors[f"call-{index}-outcome"])]
+                    if f"call-{index}-outcome" in draft.field_errors
+                    else []
                 ),
                 text_field(
                     "Reference they gave you (if any)",
@@ -71,7 +88,7 @@ def _call(index: int, call: dict[str, str], draft: ReportDraft) -> ft.Control:
 
 @ft.component
 def CallsStep(app: AppState, draft: ReportDraft) -> ft.Control:
-    controls: list[ft.Control] = [body(message, color=RED) for message in draft.errors.get("calls", [])]
+    controls: list[ft.Control] = [error_text(m) for m in draft.errors.get("calls", [])]
     controls.append(body("Have you already called 101 or 999?", size=22))
     if draft.called_already is None or (draft.called_already is False and not draft.calls):
         controls.append(

@@ -6,14 +6,22 @@ import flet as ft
 
 from app.state.app_state import AppState
 from app.state.draft import ReportDraft
-from app.views.common import RED, body, checkbox, choice_list, secondary_button, stack, subheading, text_field
+from app.views.common import checkbox, choice_list, error_text, secondary_button, stack, subheading, text_field
 from wire.categories import FieldSpec
 
 
 def _field(spec: FieldSpec, draft: ReportDraft) -> ft.Control:
+    control = _input(spec, draft)
+    error = draft.field_errors.get(f"detail-{spec.name}")
+    if error and spec.kind in ("choice", "multichoice", "boolean"):  # a text field shows its own
+        return ft.Column([control, error_text(error, key=f"detail-{spec.name}-error")], spacing=4)
+    return control
+
+
+def _input(spec: FieldSpec, draft: ReportDraft) -> ft.Control:
     value = draft.details.get(spec.name)
     key = f"detail-{spec.name}"
-    label = spec.label + ("" if spec.required else " (optional)")
+    label = spec.label + (" (required)" if spec.required else " (optional)")
     if spec.kind == "choice":
         return choice_list(
             label, spec.choices or (), value, lambda e: draft.set_detail(spec.name, e.control.value), key=key
@@ -34,7 +42,7 @@ def _field(spec: FieldSpec, draft: ReportDraft) -> ft.Control:
             spacing=0,
         )
     if spec.kind == "boolean":
-        return checkbox(spec.label, bool(value), lambda e: draft.set_detail(spec.name, bool(e.control.value)), key=key)
+        return checkbox(label, bool(value), lambda e: draft.set_detail(spec.name, bool(e.control.value)), key=key)
     numeric = spec.kind in ("integer", "money")
     return text_field(
         label,
@@ -43,6 +51,8 @@ def _field(spec: FieldSpec, draft: ReportDraft) -> ft.Control:
         key=key,
         keyboard=ft.KeyboardType.NUMBER if numeric else ft.KeyboardType.TEXT,
         multiline=spec.max_length > 500,
+        error=draft.field_errors.get(key),
+        hint="e.g. 3" if spec.kind == "integer" else "e.g. 250" if numeric else None,
     )
 
 
@@ -90,7 +100,8 @@ def _vehicle(index: int, vehicle: dict[str, str], draft: ReportDraft) -> ft.Cont
 
 @ft.component
 def DetailsStep(app: AppState, draft: ReportDraft) -> ft.Control:
-    controls: list[ft.Control] = [body(message, color=RED) for message in draft.errors.get("details", [])]
+    beside = set(draft.field_errors.values())  # shown beside their fields; the rest at the top
+    controls: list[ft.Control] = [error_text(m) for m in draft.errors.get("details", []) if m not in beside]
     spec = draft.category_spec
     if spec is not None:
         controls.append(subheading(spec.label))
@@ -107,10 +118,12 @@ def DetailsStep(app: AppState, draft: ReportDraft) -> ft.Control:
                         lambda e: draft.set_text("occurred_text", e.control.value),
                         key="detail-occurred",
                         hint="23/11/2026 14:05",
+                        error=draft.field_errors.get("detail-occurred"),
                     ),
                 ),
                 secondary_button("Now", lambda e: draft.occurred_now(), key="detail-occurred-now", expand=False),
-            ]
+            ],
+            vertical_alignment=ft.CrossAxisAlignment.START,
         ),
         text_field(
             "What happened (optional)",
@@ -126,6 +139,8 @@ def DetailsStep(app: AppState, draft: ReportDraft) -> ft.Control:
             lambda e: draft.set_text("people_count", e.control.value),
             key="detail-people-count",
             keyboard=ft.KeyboardType.NUMBER,
+            error=draft.field_errors.get("detail-people-count"),
+            hint="e.g. 3",
         ),
         text_field(
             "What they looked like, accents, what was said (optional)",

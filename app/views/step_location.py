@@ -6,14 +6,27 @@ import flet as ft
 
 from app.state.app_state import AppState
 from app.state.draft import ReportDraft
-from app.views.common import GREEN, body, primary_button, secondary_button, stack, subheading, text_field, warning
+from app.views.common import (
+    GREEN,
+    body,
+    error_text,
+    primary_button,
+    secondary_button,
+    stack,
+    subheading,
+    text_field,
+    warning,
+)
 
 
 @ft.component
 def LocationStep(app: AppState, draft: ReportDraft) -> ft.Control:
     place_name, set_place_name = ft.use_state("")
     loc = draft.location
-    controls: list[ft.Control] = [
+    controls: list[ft.Control] = [error_text(m, key="location-error") for m in draft.errors.get("location", [])]
+    if draft.no_location:
+        return stack(controls + _described(draft))
+    controls += [
         ft.Container(
             bgcolor="#EEF3EE",
             border_radius=8,
@@ -82,8 +95,11 @@ def LocationStep(app: AppState, draft: ReportDraft) -> ft.Control:
             hint="///filled.count.soap",
             error=draft.what3words_warning,
         ),
+        secondary_button(
+            "I can't give a location", lambda e: draft.cannot_give_location(), key="location-none", icon=ft.Icons.NOTES
+        ),
     ]
-    if loc:
+    if loc and loc.get("source") != "described":
         controls += [
             subheading("Save this place for next time"),
             ft.Row(
@@ -101,9 +117,34 @@ def LocationStep(app: AppState, draft: ReportDraft) -> ft.Control:
                     secondary_button(
                         "Save place", lambda e: draft.save_place(place_name), key="location-place-save", expand=False
                     ),
-                ]
+                ],
+                vertical_alignment=ft.CrossAxisAlignment.START,
             ),
         ]
         if draft.place_message:
             controls.append(body(draft.place_message, key="location-place-message"))
     return stack(controls)
+
+
+def _described(draft: ReportDraft) -> list[ft.Control]:
+    """No position: the place in words, which the police read when they call back."""
+    return [
+        body(
+            "Describe the place so the police can find it: a road, a gate, a landmark, how far from the farm.",
+            key="location-described-help",
+        ),
+        text_field(
+            "Where it happened, in words (required)",
+            draft.place_description,
+            lambda e: draft.set_place_description(e.control.value),
+            key="location-description",
+            hint="e.g. the gateway on Mill Lane by the old barn",
+            multiline=True,
+        ),
+        secondary_button(
+            "Give a location after all",
+            lambda e: draft.give_location_after_all(),
+            key="location-after-all",
+            icon=ft.Icons.MY_LOCATION,
+        ),
+    ]

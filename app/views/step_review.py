@@ -7,7 +7,18 @@ import flet as ft
 from app.state.app_state import AppState
 from app.state.build_report import OUTCOME_LABELS
 from app.state.draft import STEP_TITLES, ReportDraft
-from app.views.common import GREEN, MUTED, RED, body, secondary_button, stack, subheading, warning
+from app.views.common import (
+    GREEN,
+    MUTED,
+    RED,
+    body,
+    error_text,
+    primary_button,
+    secondary_button,
+    stack,
+    subheading,
+    warning,
+)
 
 
 def _line(label: str, value: str, key: str) -> ft.Control:
@@ -21,22 +32,37 @@ def _line(label: str, value: str, key: str) -> ft.Control:
 def ReviewStep(app: AppState, draft: ReportDraft) -> ft.Control:
     spec = draft.category_spec
     controls: list[ft.Control] = []
-    for step, messages in draft.errors.items():
-        for message in messages:
-            controls.append(
-                ft.Row(
+    problems = [(step, message) for step, messages in draft.errors.items() for message in messages]
+    if problems:
+        count = len(problems)
+        controls.append(
+            error_text(
+                f"Not saved yet: {count} thing{'s' if count != 1 else ''} to put right. "
+                "Press the button under each to go to it.",
+                key="review-problems",
+            )
+        )
+    for number, (step, message) in enumerate(problems, start=1):
+        # Text above its button, never side by side: a wrapping Row with an expanding child cannot be laid
+        # out, and a release build draws that as a flat grey box.
+        controls.append(
+            ft.Container(
+                key=f"review-problem-{number}",
+                padding=12,
+                border=ft.Border(left=ft.BorderSide(4, RED)),
+                content=stack(
                     [
-                        ft.Text(message, size=18, color=RED, expand=True),
+                        ft.Text(message, size=18, color=RED),
                         secondary_button(
-                            f"Fix: {STEP_TITLES.get(step, step)}",
+                            f"Go to {STEP_TITLES.get(step, step)}",
                             lambda e, s=step: draft.go_to(s),
-                            key=f"review-fix-{step}",
-                            expand=False,
+                            key=f"review-fix-{number}",
                         ),
                     ],
-                    wrap=True,
-                )
+                    spacing=8,
+                ),
             )
+        )
     details = []
     if spec is not None:
         for f in spec.fields:
@@ -67,8 +93,26 @@ def ReviewStep(app: AppState, draft: ReportDraft) -> ft.Control:
     controls += [
         subheading("Saving"),
         body("The report is saved on this phone straight away and sent when there is signal.", color=GREEN),
-        secondary_button(
-            "Discard this report", lambda e: app.discard_report(), key="review-discard", icon=ft.Icons.DELETE_FOREVER
-        ),
+        ft.Container(height=48),  # keeps "Discard" well away from the Save button below
+        subheading("Don't want to send it?"),
     ]
+    if app.confirm_discard:
+        controls += [
+            warning("Delete this report and its photos from the phone? This cannot be undone.", key="review-confirm"),
+            ft.Row(
+                [
+                    secondary_button("Keep it", lambda e: app.keep_report(), key="review-keep", expand=True),
+                    primary_button(
+                        "Delete it", lambda e: app.discard_report(), key="review-delete", danger=True, expand=True
+                    ),
+                ],
+                spacing=12,
+            ),
+        ]
+    else:
+        controls.append(
+            secondary_button(
+                "Discard this report", lambda e: app.ask_discard(), key="review-discard", icon=ft.Icons.DELETE_FOREVER
+            )
+        )
     return stack(controls)

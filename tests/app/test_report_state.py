@@ -136,10 +136,19 @@ def test_yes_to_danger_puts_999_first_and_the_report_records_the_call(
     draft.choose_category("hare_coursing")
     phone.fixes = [Fix(*KENT, accuracy_m=12.0)]
     run(draft.find_gps())
+    # The call is logged with nothing pre-ticked: the farmer says how it ended before the report is saved.
+    assert draft.calls[0]["outcome"] == ""
+    assert not app.save_report()
+    assert draft.errors == {"calls": ["Call 1: how did the call end? Choose one"]}
+    assert draft.field_errors == {"call-0-outcome": "How did the call end? Choose one"}
+    draft.set_call(0, "outcome", "answered")
+    assert "call-0-outcome" not in draft.field_errors
     assert app.save_report()
     body = report_store.report_body(app._store, app.reports[0].id)
     assert body["happening_now"] is True
-    assert [(c["channel"], c["called_at"]) for c in body["calls"]] == [("999", "2026-11-20T06:30:00Z")]
+    assert [(c["channel"], c["called_at"], c["outcome"]) for c in body["calls"]] == [
+        ("999", "2026-11-20T06:30:00Z", "answered")
+    ]
 
 
 def test_call_101_from_home_logs_the_start_and_asks_on_return_even_after_a_restart(
@@ -154,7 +163,7 @@ def test_call_101_from_home_logs_the_start_and_asks_on_return_even_after_a_resta
         "channel": "101",
         "started_at": "2026-11-20T06:30:00+00:00",
         "waited_min": "",
-        "outcome": "answered",
+        "outcome": "",  # nothing pre-ticked
         "reference": "",
     }
     assert again.pending_call_minutes() == 26
@@ -284,8 +293,13 @@ def test_discarding_a_report_removes_its_photos(app: AppState, phone: FakePhone)
     run(draft.add_photos([("a.jpg", camera_jpeg())]))
     photo_dir = app._store.photo_dir
     assert len(list(photo_dir.iterdir())) == 2
-    app.discard_report()
-    assert app.draft is None
+    app.ask_discard()
+    app.keep_report()  # "Keep it": nothing is deleted
+    assert app.draft is draft and len(list(photo_dir.iterdir())) == 2
+    app.discard_report()  # asks first, deletes nothing yet
+    assert app.confirm_discard and app.draft is draft and len(list(photo_dir.iterdir())) == 2
+    app.discard_report()  # "Delete it"
+    assert app.draft is None and not app.confirm_discard
     assert list(photo_dir.iterdir()) == []
 
 
