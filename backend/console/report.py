@@ -18,13 +18,14 @@ from pydantic import ValidationError
 
 from backend.console import timeline
 from backend.console.geo import coarse_point, grid_reference
-from backend.console.render import LONDON, OUTCOME_WORDS, category_label, local_time, page, security_headers
+from backend.console.render import LONDON, category_label, local_time, page, security_headers
 from backend.console.session import ConsoleSession, PoliceCsrfDep, PoliceSessionDep
 from backend.deps import DbDep, NowDep, SettingsDep
 from backend.schemas import CLOSE_OUTCOMES, EventCreate
 from backend.services import actions, clocks, linked, reports, staff, staff_admin, templates, views
 from backend.services.errors import Forbidden, Invalid, NotFound
 from backend.services.events import EventRefused
+from backend.services.farmer_text import OUTCOME_WORDS
 from backend.services.photos import blob_path
 from backend.services.policy import FLAGS
 from backend.settings import Settings
