@@ -26,7 +26,7 @@ from backend.routes import policy as policy_routes
 from backend.security import SlidingWindowLimiter
 from backend.services import policy, sweep, working_time
 from backend.services.clocks import deferred_refresh
-from backend.services.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.services.errors import Conflict, Forbidden, Invalid, NotFound, plain_errors
 from backend.services.events import EventRefused
 from backend.settings import Settings
 
@@ -153,7 +153,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+        errors = plain_errors(exc.errors())
         if _is_console(request):
             return error_page(request, 422, _message(errors))
         return _json_error(422, errors)

@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from backend.console.session import optional_session_for, templates
+from backend.services.farmer_text import OUTCOME_WORDS
 from backend.settings import Settings
 from wire.categories import BY_CODE
 
@@ -35,15 +36,6 @@ STATUS_WORDS = {
     "acknowledged": "Acknowledged",
     "in_progress": "In progress",
     "closed": "Closed",
-}
-OUTCOME_WORDS = {
-    "arrest": "Arrest",
-    "property_recovered": "Property recovered",
-    "no_further_action": "No further action",
-    "passed_to_council": "Passed to the council",
-    "passed_to_environment_agency": "Passed to the Environment Agency",
-    "duplicate": "Duplicate of another report",
-    "other": "Other",
 }
 CLOCK_STATE_WORDS = {
     "running": "Running",

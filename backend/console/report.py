@@ -18,13 +18,14 @@ from pydantic import ValidationError
 
 from backend.console import timeline
 from backend.console.geo import coarse_point, grid_reference
-from backend.console.render import LONDON, OUTCOME_WORDS, category_label, local_time, page, security_headers
+from backend.console.render import LONDON, category_label, local_time, page, security_headers
 from backend.console.session import ConsoleSession, PoliceCsrfDep, PoliceSessionDep
 from backend.deps import DbDep, NowDep, SettingsDep
 from backend.schemas import CLOSE_OUTCOMES, EventCreate
 from backend.services import actions, clocks, linked, reports, staff, staff_admin, templates, views
-from backend.services.errors import Forbidden, Invalid, NotFound
+from backend.services.errors import Forbidden, Invalid, NotFound, plain_message
 from backend.services.events import EventRefused
+from backend.services.farmer_text import OUTCOME_WORDS
 from backend.services.photos import blob_path
 from backend.services.policy import FLAGS
 from backend.settings import Settings
@@ -203,7 +204,7 @@ def report_action(
         body = EventCreate.model_validate(fields)
         actions.record_action(db, session.user, row["id"], body, now)
     except ValidationError as exc:
-        message = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        message = "; ".join(plain_message(e["msg"]) for e in exc.errors())
         return _again(request, db, session, report_id, now, settings, message, form, 422)
     except (Invalid, EventRefused) as exc:
         status = 409 if isinstance(exc, EventRefused) else 422

@@ -20,9 +20,10 @@ from backend.open311 import queries
 from backend.open311.catalogue import EMERGENCY_NOTICE
 from backend.security import iso
 from backend.services.areas import area_index
-from backend.services.events import event_text
+from backend.services.farmer_text import farmer_text
 from backend.services.partners import Partner
 from wire.categories import BY_CODE
+from wire.events import POLICE_KINDS
 
 GRID_DEGREES = 0.01
 GENERIC_NOTES = {
@@ -31,8 +32,8 @@ GENERIC_NOTES = {
     "in_progress": "The police are dealing with it.",
     "closed": "Closed.",
 }
-# The reporter's own words are not a status.
-_NOT_STATUS_KINDS = ("farmer_update", "chased")
+# Only the police's answers make a status: the reporter's own doings (received, photos, updates, chases) do not.
+_STATUS_KINDS = tuple(sorted(POLICE_KINDS))
 
 
 def coarse(degrees: float) -> float:
@@ -46,15 +47,16 @@ def open311_status(status: str) -> str:
 
 
 def _latest_note(db: sqlite_utils.Database, row: dict[str, Any]) -> str:
-    events = db.execute(
-        "SELECT kind, data FROM events WHERE report_id = ? AND public = 1 AND kind NOT IN (?, ?) ORDER BY id DESC",
-        [row["id"], *_NOT_STATUS_KINDS],
-    ).fetchall()
-    for event in events:
-        text = event_text(event["kind"], json.loads(event["data"]))
-        if text:
-            return text
-    return GENERIC_NOTES[row["status"]]
+    """The farmer's words for the police's latest answer, else a note made from the status alone."""
+    marks = ", ".join("?" for _ in _STATUS_KINDS)
+    event = db.execute(
+        f"SELECT kind, data FROM events WHERE report_id = ? AND public = 1 AND kind IN ({marks}) "
+        "ORDER BY id DESC LIMIT 1",
+        [row["id"], *_STATUS_KINDS],
+    ).fetchone()
+    if event is None:
+        return GENERIC_NOTES[row["status"]]
+    return farmer_text(event["kind"], json.loads(event["data"]))
 
 
 def _own_address(row: dict[str, Any], area_name: str | None) -> str | None:

@@ -15,6 +15,7 @@ from backend.open311.auth import PartnerDep
 from backend.open311.errors import Open311Error
 from backend.open311.formats import CONTENT_TYPES, FORMATS, Format, encode, parse_format
 from backend.open311.privacy import request_views
+from backend.services.errors import plain_message
 
 PREFIX = "/open311/v2"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -41,7 +42,7 @@ class Open311Route(APIRoute):
             except Open311Error as exc:
                 return _error(request, exc)
             except RequestValidationError as exc:
-                message = "; ".join(str(e.get("msg")) for e in exc.errors())
+                message = "; ".join(plain_message(e.get("msg")) for e in exc.errors())
                 return _error(request, Open311Error(400, message))
 
         return guarded

@@ -21,7 +21,7 @@ from backend.open311.errors import Open311Error
 from backend.open311.queries import parse_w3c
 from backend.security import iso
 from backend.services import partners, reports
-from backend.services.errors import Conflict, NotFound
+from backend.services.errors import Conflict, NotFound, plain_message
 from backend.services.partners import Partner
 from wire.categories import FieldSpec
 from wire.reports import ReportCreate
@@ -129,7 +129,7 @@ def _message(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors():
         where = ".".join(str(p) for p in error["loc"])
-        message = str(error["msg"]).removeprefix("Value error, ")
+        message = plain_message(error["msg"])
         parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts)
 

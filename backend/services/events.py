@@ -95,21 +95,3 @@ def record_event(
         # the flags (and stores the clocks itself after changing them).
         clocks.refresh(db, report["id"], at)
     return event_id
-
-
-def event_text(kind: str, data: dict[str, Any]) -> str | None:
-    """The words the farmer sees for a public event."""
-    if kind == "update_sent" or kind == "farmer_update" or kind == "chased":
-        return data.get("text") or None
-    if kind == "decision":
-        reason = data.get("reason")
-        decision = {
-            "investigate": "The police will investigate.",
-            "no_further_action": "No further action.",
-        }.get(data.get("decision", ""), data.get("decision"))
-        return f"{decision} {reason}" if reason else decision
-    if kind == "closed":
-        return data.get("outcome")
-    if kind == "photo_received":
-        return None
-    return data.get("text") or None

@@ -8,7 +8,7 @@ from typing import Any
 import sqlite_utils
 
 from backend.services.areas import area_index
-from backend.services.events import event_text
+from backend.services.farmer_text import farmer_text
 
 
 def _base(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
@@ -67,7 +67,7 @@ def _timeline(db: sqlite_utils.Database, report_id: str, public_only: bool) -> l
     entries = []
     for ev in db.execute(sql + " ORDER BY id", [report_id]).fetchall():
         data = json.loads(ev["data"])
-        entry: dict[str, Any] = {"kind": ev["kind"], "at": ev["at"], "text": event_text(ev["kind"], data)}
+        entry: dict[str, Any] = {"kind": ev["kind"], "at": ev["at"], "text": farmer_text(ev["kind"], data)}
         if ev["kind"] == "reference_added":
             entry["reference"] = data.get("reference")
         if not public_only:

@@ -114,7 +114,20 @@ def test_each_action_is_one_event_shown_at_once_and_the_farmer_sees_only_the_pub
     mine = next(r for r in pulled["reports"] if r["id"] == report_id)
     texts = [e.get("text") for e in mine["timeline"]]
     kinds = [e["kind"] for e in mine["timeline"]]
-    assert "We have identified the dogs' owner." in texts and "Spoke to the farmer by phone" in texts
+    # Each public action in the farmer's words, the officer's own words after them; no staff name.
+    assert texts == [
+        "Received by Hedgerow",
+        "Seen by the rural crime team",
+        "An officer has been assigned",
+        "Crime reference: 46/12345/26",
+        "An officer contacted you. Spoke to the farmer by phone",
+        "An officer attended. Visited the field",
+        "The police will investigate",
+        "We have identified the dogs' owner.",
+        "Closed: Arrest made. Owner charged",
+        "Reopened. Owner appealed",
+    ]
+    assert "PC Colleague" not in str(mine)
     assert "note" not in kinds and "Owner known to us: previous incidents" not in str(mine)
     assert mine["police_reference"] == "46/12345/26" and mine["status"] == "in_progress"
 

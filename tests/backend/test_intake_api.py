@@ -526,7 +526,7 @@ def test_an_update_is_idempotent_by_its_id(client: httpx.Client, server: LiveSer
     assert (first.status_code, again.status_code, changed.status_code) == (201, 200, 409)
     timeline = again.json()["timeline"]
     assert [e["kind"] for e in timeline] == ["received", "farmer_update"]
-    assert timeline[1]["text"] == "They came back at 2am"
+    assert timeline[1]["text"] == "You added: They came back at 2am (with 1 photo)"
     assert [p["photo_id"] for p in again.json()["photos"]] == [extra["photo_id"]]
     assert scalar(server, "SELECT count(*) FROM events WHERE report_id = ? AND kind = 'farmer_update'", rid) == 1
     empty = client.post(f"/api/v1/reports/{rid}/updates", json={"update_id": str(uuid.uuid4())}, headers=device)

@@ -162,7 +162,7 @@ def test_georeport_filters_requests_by_id_code_status_and_dates(
     assert first not in [r["service_request_id"] for r in only_closed]
     assert all(r["status"] == "closed" for r in only_closed)
     closed_view = next(r for r in only_closed if r["service_request_id"] == second)
-    assert closed_view["status_notes"] == "passed_to_council"
+    assert closed_view["status_notes"] == "Closed: Passed to the council"
     assert "expected_datetime" not in closed_view  # no clock is waiting on a closed report
     only_open = as_json.get_service_requests(status="open", service_code="fly_tipping")
     assert first in [r["service_request_id"] for r in only_open]

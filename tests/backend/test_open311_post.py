@@ -227,7 +227,7 @@ def test_status_follows_the_police_actions_with_their_public_words_as_status_not
 
     act(kind="acknowledged")
     [request] = _read(client, partner_key, request_id).json()
-    assert (request["status"], request["status_notes"]) == ("open", "Acknowledged by the rural crime team.")
+    assert (request["status"], request["status_notes"]) == ("open", "Seen by the rural crime team")
     act(kind="note", text="Internal: suspect is the neighbour's lad")
     act(kind="update_sent", text="We have passed the photos to the council's enforcement team.")
     [request] = _read(client, partner_key, request_id).json()
@@ -235,7 +235,7 @@ def test_status_follows_the_police_actions_with_their_public_words_as_status_not
     assert request["status_notes"] == "We have passed the photos to the council's enforcement team."
     act(kind="closed", outcome="passed_to_council")
     [request] = _read(client, partner_key, request_id).json()
-    assert (request["status"], request["status_notes"]) == ("closed", "passed_to_council")
+    assert (request["status"], request["status_notes"]) == ("closed", "Closed: Passed to the council")
     assert request["updated_datetime"] > request["requested_datetime"]
 
 
