@@ -12,7 +12,7 @@ VENDOR_STAMP := $(VENDOR)/.installed-leaflet-$(LEAFLET_VERSION)-markercluster-$(
 NPM_BUILD := build/npm
 export HEDGEROW_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test bench lint format setup browser clean
+.PHONY: run test bench lint format setup browser clean screens
 
 setup: $(STAMP) $(VENDOR_STAMP)
 
@@ -49,6 +49,10 @@ test: setup browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The README's pictures of the farmer's app (docs/screens/), from the browser tests that check each screen.
+screens: setup browser
+	HEDGEROW_UPDATE_SCREENS=1 $(BIN)/python -m pytest -q tests/app/test_browser_screens.py tests/app/test_browser_end_to_end.py
 
 bench: setup browser
 	@command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null || sudo apt-get install -y -qq wrk >/dev/null; }

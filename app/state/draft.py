@@ -223,11 +223,14 @@ class ReportDraft(LocationSteps, PhotoSteps):
         self._save()
 
     def _field_error(self, key: str, message: str | None) -> None:
+        old = self.field_errors.get(key)
         errors = {k: v for k, v in self.field_errors.items() if k != key}
         if message:
             errors[key] = message
         if errors != self.field_errors:
             self.field_errors = errors
+        if old and old != message:  # put right: off the review's list too
+            self.errors = {step: [m for m in ms if old not in m] for step, ms in self.errors.items() if ms != [old]}
 
     def all_field_errors(self) -> dict[str, str]:
         """Every field's problem, empty required ones included: for the review and the step it opens."""

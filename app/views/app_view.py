@@ -22,4 +22,4 @@ def AppView(app: AppState) -> ft.Control:
         return ReportScreen(app, app.detail)
     if app.screen == "sync" and app.sync is not None:
         return SyncView(app, app.sync)
-    return HomeView(app)
+    return HomeView(app, app.sync)

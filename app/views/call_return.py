@@ -25,7 +25,7 @@ def CallReturnCard(app: AppState) -> ft.Control:
                     subheading("Your 101 call: how did it go?"),
                     body("It goes with your report, so that 101 waits can be counted."),
                     text_field(
-                        "Minutes you waited",
+                        "Minutes you waited (optional)",
                         call.get("waited_min", ""),
                         lambda e: app.set_call_answer("waited_min", e.control.value),
                         key="call-return-waited",
@@ -40,7 +40,7 @@ def CallReturnCard(app: AppState) -> ft.Control:
                         key="call-return-outcome",
                     ),
                     text_field(
-                        "Reference they gave you (if any)",
+                        "Reference they gave you (optional)",
                         call.get("reference", ""),
                         lambda e: app.set_call_answer("reference", e.control.value),
                         key="call-return-reference",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import flet as ft
 
 from app.state.app_state import AppState, ReportRow
+from app.state.sync_state import SyncState
 from app.views.call_return import CallReturnCard
 from app.views.common import (
     GREEN,
@@ -69,7 +70,8 @@ def _report_tile(app: AppState, row: ReportRow) -> ft.Control:
 
 
 @ft.component
-def HomeView(app: AppState) -> ft.Control:
+def HomeView(app: AppState, sync: SyncState | None) -> ft.Control:
+    """`sync` is passed on its own so that this view is redrawn when the sending status changes."""
     name = app.profile.name.split()[0] if app.profile and app.profile.name else ""
     controls: list[ft.Control] = [heading(f"Hello {name}" if name else "Hedgerow", key="home-title")]
     if app.notice:
@@ -113,10 +115,10 @@ def HomeView(app: AppState) -> ft.Control:
         controls += [_report_tile(app, row) for row in app.reports]
     else:
         controls.append(body("None yet. Reports you make are kept here, with what the police did.", color=MUTED))
-    if app.sync is not None:
-        if app.sync.waiting != "Nothing waiting":
+    if sync is not None:
+        if sync.waiting != "Nothing waiting":
             # Nothing is sent while the app is closed: say plainly what still has to go.
-            controls.append(body(app.sync.waiting + ". Keep the app open where there is signal.", key="home-waiting"))
+            controls.append(body(sync.waiting + ". Keep the app open where there is signal.", key="home-waiting"))
         controls.append(
             ft.TextButton(
                 content="Sending",

@@ -48,7 +48,7 @@ def _call(index: int, call: dict[str, str], draft: ReportDraft) -> ft.Control:
                     error=draft.field_errors.get(f"call-{index}-when"),
                 ),
                 text_field(
-                    "Minutes you waited",
+                    "Minutes you waited (optional)",
                     call["waited_min"],
                     lambda e: draft.set_call(index, "waited_min", e.control.value),
                     key=f"call-{index}-waited",
@@ -69,7 +69,7 @@ def _call(index: int, call: dict[str, str], draft: ReportDraft) -> ft.Control:
                     else []
                 ),
                 text_field(
-                    "Reference they gave you (if any)",
+                    "Reference they gave you (optional)",
                     call["reference"],
                     lambda e: draft.set_call(index, "reference", e.control.value),
                     key=f"call-{index}-reference",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from PIL import Image
 from playwright.sync_api import BrowserContext, Locator, Page, sync_playwright
 
 from tests.support import ROOT, free_port
@@ -36,6 +38,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 412, "height": 900}
+SMALL_PHONE = {"width": 360, "height": 800}
+PHONE_SIZES = (SMALL_PHONE, PHONE)
 UNREACHABLE_SERVER = "http://127.0.0.1:9"  # the discard port: nothing listens, as with no signal
 
 
@@ -147,6 +151,11 @@ class FletScreen:
     def text(self, text: str, exact: bool = False) -> Locator:
         return self.page.get_by_text(text, exact=exact)
 
+    def on_screen(self, text: str, exact: bool = False) -> Locator:
+        """Text in the screen's own nodes, leaving out Flutter's live-region announcer, which keeps the last
+        message it read out after the screen has dropped it."""
+        return self.page.locator("[id^=flt-semantic-node]").get_by_text(text, exact=exact)
+
     def wait_text(self, text: str, timeout: float = 20_000) -> Locator:
         found = self.text(text).first
         found.wait_for(timeout=timeout)
@@ -215,12 +224,101 @@ class FletScreen:
             minimum,
         )
 
-    def shot(self, name: str) -> Path:
-        """Screenshot the screen as it is, and check every control on it is a target of at least 48 px."""
-        time.sleep(1)  # let Flutter finish painting
-        self.count += 1
-        path = self.shots / f"{self.count:02d}-{name}.png"
-        self.page.screenshot(path=str(path))
-        small = self.small_targets()
-        assert small == [], f"{name}: targets under 48 px: {small}"
+    def settled_screenshot(self, path: Path, timeout: float = 5) -> None:
+        """A screenshot once Flutter has finished painting: two in a row the same (or the time is up)."""
+        last = self.page.screenshot()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            time.sleep(0.25)
+            now = self.page.screenshot()
+            if now == last:
+                break
+            last = now
+        path.write_bytes(last)
+
+    def shot(self, name: str, sizes: tuple[dict[str, int], ...] = ()) -> Path:
+        """Screenshot the screen as a person sees it and check it: no Flutter error box or "Exception" text
+        (a layout error is drawn as a flat grey box while its labels still read fine), and every control a
+        target of at least 48 px. With `sizes`, at each of those viewports in turn, ending on the last."""
+        path = self.shots / "unused.png"
+        for size in sizes or (self.page.viewport_size or PHONE,):
+            if sizes:
+                self.page.set_viewport_size(size)  # type: ignore[arg-type]
+            self.count += 1
+            path = self.shots / f"{self.count:02d}-{name}-{size['width']}x{size['height']}.png"
+            self.settled_screenshot(path)
+            assert_drawn(path, self.page)
+            small = self.small_targets()
+            assert small == [], f"{name} at {size}: targets under 48 px: {small}"
         return path
+
+
+DOCS_SCREENS = ROOT / "docs" / "screens"
+
+
+def publish_screens(shots: Path) -> None:
+    """With HEDGEROW_UPDATE_SCREENS=1 (`make screens`), copy the 360 x 800 screenshots into docs/screens/, the
+    README's pictures of the app; a plain test run leaves the documentation alone."""
+    if os.environ.get("HEDGEROW_UPDATE_SCREENS") != "1":
+        return
+    DOCS_SCREENS.mkdir(parents=True, exist_ok=True)
+    for path in sorted(shots.glob("*-360x800.png")):
+        shutil.copyfile(path, DOCS_SCREENS / path.name.split("-", 1)[1])
+
+
+def error_blocks(png: Path, cell: int = 8) -> list[str]:
+    """Large flat areas that only Flutter's error rendering paints here: a grey box (release builds) of at least
+    48 x 48 px, or a red one over a quarter of the screen (debug builds). The app's own surfaces are white,
+    green, pale green, pale yellow and small red buttons, never flat neutral grey."""
+    with Image.open(png) as image:
+        rgb = image.convert("RGB")
+    width, height = rgb.size
+    columns, rows = width // cell, height // cell
+    pixels = rgb.load()
+
+    def flat(cx: int, cy: int) -> tuple[int, int, int] | None:
+        first = pixels[cx * cell, cy * cell]
+        for y in range(cy * cell, cy * cell + cell):
+            for x in range(cx * cell, cx * cell + cell):
+                if pixels[x, y] != first:
+                    return None
+        return first
+
+    def grey(c: tuple[int, int, int]) -> bool:
+        return max(c) - min(c) <= 8 and 80 <= c[0] <= 230
+
+    def red(c: tuple[int, int, int]) -> bool:
+        return c[0] >= 120 and c[1] <= 80 and c[2] <= 80
+
+    found = []
+    for kind, test, least in (("grey", grey, (48 // cell) ** 2), ("red", red, columns * rows // 4)):
+        marked = [[(c := flat(x, y)) is not None and test(c) for x in range(columns)] for y in range(rows)]
+        seen = [[False] * columns for _ in range(rows)]
+        for y0 in range(rows):
+            for x0 in range(columns):
+                if not marked[y0][x0] or seen[y0][x0]:
+                    continue
+                stack, cells, box = [(x0, y0)], 0, [x0, y0, x0, y0]
+                seen[y0][x0] = True
+                while stack:
+                    x, y = stack.pop()
+                    cells += 1
+                    box = [min(box[0], x), min(box[1], y), max(box[2], x), max(box[3], y)]
+                    for nx, ny in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)):
+                        if 0 <= nx < columns and 0 <= ny < rows and marked[ny][nx] and not seen[ny][nx]:
+                            seen[ny][nx] = True
+                            stack.append((nx, ny))
+                if cells >= least:
+                    x1, y1, x2, y2 = (v * cell for v in box)
+                    found.append(
+                        f"flat {kind} block of {cells * cell * cell} px² at ({x1},{y1})-({x2 + cell},{y2 + cell})"
+                    )
+    return found
+
+
+def assert_drawn(png: Path, page: Page | None = None) -> None:
+    """The screen in `png` was drawn, not replaced by Flutter's error rendering."""
+    blocks = error_blocks(png)
+    assert blocks == [], f"{png.name}: looks like Flutter's error box: {blocks}"
+    if page is not None:
+        assert page.get_by_text("Exception").count() == 0, f"{png.name}: an Exception is shown"

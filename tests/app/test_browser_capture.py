@@ -5,7 +5,6 @@ Each step is photographed at 412 x 900 into test-artifacts/app/<test>/.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -122,7 +121,8 @@ def test_offline_fly_tipping_report_with_two_photos_and_gps_is_saved_on_the_phon
         screen.wait_text("Saved on this phone. It will be sent as soon as there is signal.")
         screen.wait_text("Fly-tipping")
         screen.wait_text("2 photos")
-        assert screen.text("Saved on this phone", exact=True).count() == 1
+        # The notice, and the report's own state on its card.
+        expect(screen.on_screen("Saved on this phone")).to_have_count(2)
         screen.shot("saved")
     app_process.stop()
 
@@ -145,7 +145,6 @@ def test_offline_fly_tipping_report_with_two_photos_and_gps_is_saved_on_the_phon
     assert (located[0].gps_lat, located[0].gps_lon) == (pytest.approx(51.2503), pytest.approx(0.9005))
     assert (located[1].gps_lat, located[1].gps_lon) == (None, None)
     assert kinds == ["register", "report", "photo", "photo"]
-    assert len(list((artifacts / "app" / "fly-tipping").glob("*.png"))) >= 9
 
 
 def test_offline_hare_coursing_report_by_grid_reference_with_a_vehicle_and_an_abandoned_101_call(
@@ -161,7 +160,7 @@ def test_offline_hare_coursing_report_by_grid_reference_with_a_vehicle_and_an_ab
         # "Call 101" on the home screen starts the call log itself and asks on return how it went.
         screen.button("Call 101").click()
         screen.wait_text("Your 101 call: how did it go?")
-        screen.fill("Minutes you waited", "25", kept=has("25", "waited_min", what="pending_call"))
+        screen.fill("Minutes you waited (optional)", "25", kept=has("25", "waited_min", what="pending_call"))
         screen.page.get_by_role("radio", name="I gave up waiting").click()
         screen.wait_until(has("abandoned", "outcome", what="pending_call"), "the call's outcome saved")
         expect(screen.page.get_by_role("radio", name="I gave up waiting")).to_be_checked()
@@ -188,15 +187,15 @@ def test_offline_hare_coursing_report_by_grid_reference_with_a_vehicle_and_an_ab
         dogs = "two lurchers and a greyhound"
         screen.fill("Dogs (breed, colour) (optional)", dogs, kept=has(dogs, "details", "dog_description"))
         screen.button("Add a vehicle").click()
-        screen.fill("Registration", "ab12 cde", kept=has("AB12 CDE", "vehicles", 0, "registration"))
+        screen.fill("Registration (optional)", "ab12 cde", kept=has("AB12 CDE", "vehicles", 0, "registration"))
         towards = "north towards Cottenham"
-        screen.fill("Direction of travel", towards, kept=has(towards, "vehicles", 0, "direction"))
-        screen.textbox("Make").click()  # leaving the registration box tidies it
+        screen.fill("Direction of travel (optional)", towards, kept=has(towards, "vehicles", 0, "direction"))
+        screen.textbox("Make (optional)").click()  # leaving the registration box tidies it
         screen.shot("details")
         screen.button("Next").click()
 
         screen.wait_text("Call 1")
-        assert screen.textbox("Minutes you waited").count() == 1
+        assert screen.textbox("Minutes you waited (optional)").count() == 1
         screen.shot("calls")
         screen.button("Next").click()
 
@@ -223,4 +222,3 @@ def test_offline_hare_coursing_report_by_grid_reference_with_a_vehicle_and_an_ab
     ]
     [call] = body["calls"]
     assert (call["channel"], call["waited_s"], call["outcome"], call["reference"]) == ("101", 1500, "abandoned", None)
-    assert json.dumps(body)  # the saved body is plain JSON, ready to send
