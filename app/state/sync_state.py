@@ -71,7 +71,10 @@ class SyncState:
         if w.reports:
             parts.append(f"{w.reports} report{'s' if w.reports != 1 else ''}")
         if w.photos:
-            parts.append(f"{w.photos} photo{'s' if w.photos != 1 else ''} ({w.photo_bytes / 1e6:.1f} MB)")
+            size = (
+                f"{w.photo_bytes / 1e6:.1f} MB" if w.photo_bytes >= 100_000 else f"{max(1, w.photo_bytes // 1000)} KB"
+            )
+            parts.append(f"{w.photos} photo{'s' if w.photos != 1 else ''} ({size})")
         if w.other:
             parts.append(f"{w.other} message{'s' if w.other != 1 else ''}")
         waiting = "Waiting to send: " + ", ".join(parts) if parts else "Nothing waiting"

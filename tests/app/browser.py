@@ -267,12 +267,17 @@ def publish_screens(shots: Path) -> None:
 
 
 def error_blocks(png: Path, cell: int = 8) -> list[str]:
-    """Large flat areas that only Flutter's error rendering paints here: a grey box (release builds) of at least
-    48 x 48 px, or a red one over a quarter of the screen (debug builds). The app's own surfaces are white,
+    """What only a failed drawing shows here: a blank screen, or large flat areas that only Flutter's error
+    rendering paints: a grey box (release builds) of at least 48 x 48 px, or a red one over a quarter of the
+    screen (debug builds). The app's own surfaces are white,
     green, pale green, pale yellow and small red buttons, never flat neutral grey."""
     with Image.open(png) as image:
         rgb = image.convert("RGB")
     width, height = rgb.size
+    colours = rgb.getcolors(maxcolors=width * height) or []
+    most = max(count for count, _ in colours)
+    if most > 0.985 * width * height:  # nothing painted but the background: the whole screen failed to draw
+        return [f"blank screen: {most * 100 // (width * height)}% one colour"]
     columns, rows = width // cell, height // cell
     pixels = rgb.load()
 

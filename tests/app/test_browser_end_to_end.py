@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.app.browser import PHONE_SIZES, AppProcess, FletScreen, chromium, publish_screens
 from tests.app.images import camera_jpeg
@@ -69,7 +70,8 @@ def test_a_report_made_offline_reaches_the_police_and_their_answers_reach_the_fa
         with chromium() as context:
             screen = FletScreen(context.new_page(), shots).open(app.url)
             screen.page.get_by_text("Sent", exact=False).first.wait_for(timeout=WITHIN_S * 1000)
-            screen.wait_text("Nothing waiting", timeout=WITHIN_S * 1000)  # the photos went too
+            # The photos went too: home no longer says anything is waiting.
+            expect(screen.on_screen("Waiting to send")).to_have_count(0, timeout=WITHIN_S * 1000)
             screen.text("Open the report").first.click()
             screen.wait_text("Sent to the police")
             screen.wait_text("Photo 2: sent")
