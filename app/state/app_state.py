@@ -124,6 +124,10 @@ class AppState:
     def refresh_reports(self) -> None:
         now = self._ports.clock()
         labels = self.category_map
+        # The open report first: what it shows is read, so the list below counts it so.
+        if self.screen == "detail" and self.detail is not None and not self.detail.reload(labels, now):
+            self.close_report()
+            return
         rows = []
         extras = sync_records.report_extras(self._store)
         for r in report_store.list_reports(self._store):
@@ -145,8 +149,6 @@ class AppState:
                 )
             )
         self.reports = rows
-        if self.screen == "detail" and self.detail is not None and not self.detail.reload(labels, now):
-            self.close_report()
 
     def start_report(self) -> None:
         if self.draft is None:

@@ -42,11 +42,16 @@ def _blank(value: Any) -> bool:
 
 
 def number_problem(
-    label: str, text: Any, whole: bool, minimum: float = 0, maximum: float = 1_000_000_000
+    label: str,
+    text: Any,
+    whole: bool,
+    minimum: float = 0,
+    maximum: float = 1_000_000_000,
+    example: str | None = None,
 ) -> str | None:
     if _blank(text):
         return None
-    example = "for example 3" if whole else "for example 250"
+    example = f"for example {example or ('3' if whole else '250')}"
     try:
         value = parse_number(text, whole)
     except ValueError:
@@ -86,4 +91,4 @@ def people_problem(text: str) -> str | None:
 
 
 def minutes_problem(text: str) -> str | None:
-    return number_problem("Minutes you waited", text, whole=False, maximum=24 * 60)
+    return number_problem("Minutes you waited", text, whole=False, maximum=24 * 60, example="20")

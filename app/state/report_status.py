@@ -23,6 +23,8 @@ def _ago(delta: timedelta) -> str:
 
 
 def describe_state(report: ReportSummary, now: datetime, urgent: bool) -> str:
+    if report.server_status == "closed":
+        return f"Closed (reference {report.police_reference})" if report.police_reference else "Closed"
     if report.police_reference:
         return f"Reference {report.police_reference}"
     if report.server_status in ("acknowledged", "in_progress", "closed"):
