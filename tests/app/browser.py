@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -151,7 +152,7 @@ class FletScreen:
     def text(self, text: str, exact: bool = False) -> Locator:
         return self.page.get_by_text(text, exact=exact)
 
-    def on_screen(self, text: str, exact: bool = False) -> Locator:
+    def on_screen(self, text: str | re.Pattern[str], exact: bool = False) -> Locator:
         """Text in the screen's own nodes, leaving out Flutter's live-region announcer, which keeps the last
         message it read out after the screen has dropped it."""
         return self.page.locator("[id^=flt-semantic-node]").get_by_text(text, exact=exact)

@@ -194,3 +194,18 @@ def test_photos_are_shown_as_stripped_copies_and_the_original_is_logged(console:
     assert original.status_code == 200 and original.content == photo
     assert console.scalar("SELECT count(*) FROM staff_reads WHERE via = 'photo-original'") == reads_before + 1
     assert officer.get(f"/console/reports/{report_id}/photos/{decl['photo_id']}/raw").status_code == 404
+
+
+def test_a_place_given_only_in_words_is_shown_as_no_position_with_the_farmers_words(
+    console: ConsoleServer, officer: Staff
+) -> None:
+    farmer = Farmer(console, "Ann Lane")
+    words = "the lay-by on the B2163 past the church"
+    report_id = farmer.report(
+        KENT_FAR_FROM_SUSSEX,
+        location={"lat": 51.25, "lon": 1.2, "source": "described", "place_name": words},
+    )
+    assert farmer.view(report_id)["location"]["source"] == "described"
+    page = officer.get(f"/console/reports/{report_id}").text
+    assert "<strong>None given.</strong> The farmer could not give a position" in page
+    assert f"<dt>Place, in the farmer&#39;s words</dt><dd>{words}</dd>" in page
