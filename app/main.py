@@ -16,7 +16,9 @@ from flet.utils import is_embedded
 
 from app.config import AppConfig
 from app.services.device import FletDialer, FletLocator, FletPhotoSource
+from app.services.enrolment import default_server_url
 from app.state.app_state import AppState
+from app.state.invite import apply_invite
 from app.state.ports import Ports
 from app.state.sync_state import SyncState
 from app.store import Store, open_store
@@ -56,7 +58,11 @@ def make_main(config: AppConfig, store: Store):  # type: ignore[no-untyped-def]
         ports = Ports(photos=FletPhotoSource(), locator=FletLocator(), dialer=FletDialer())
         tz = datetime.now().astimezone().tzinfo
         assert tz is not None
-        app = AppState.open(store, ports, tz, config.server_url)
+        app = AppState.open(store, ports, tz, default_server_url(config.server_url))
+        # An invite link (hedgerow://enrol?server=... on a phone, /enrol?server=... in a browser) arrives as the
+        # first route, or as a route change when the app is already open.
+        apply_invite(app, page.route)
+        page.on_route_change = lambda e: apply_invite(app, e.route)
         # One sync engine for the process, started with the first screen; every screen shows its status.
         app.sync = SyncState.attach(store, engine, tz, app.refresh_reports)
         wifi: list[bool] = [True]
