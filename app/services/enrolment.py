@@ -81,10 +81,10 @@ def parse_invite(link: str | None) -> Invite | None:
     return Invite(server_url=server, force=(query.get("force") or [""])[0].strip()[:200])
 
 
-def baked_invite(path: Path = BAKED_SERVER_FILE) -> Invite | None:
+def baked_invite(path: Path | None = None) -> Invite | None:
     """The server a release build was built for, if it was built for one."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads((path or BAKED_SERVER_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
     server = str(data.get("server", "")).strip().rstrip("/")
