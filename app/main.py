@@ -15,6 +15,7 @@ import flet as ft
 from flet.utils import is_embedded
 
 from app.config import AppConfig
+from app.services.camera import FletCamera
 from app.services.device import FletDialer, FletLocator, FletPhotoSource
 from app.services.enrolment import default_server_url
 from app.state.app_state import AppState
@@ -55,7 +56,7 @@ def make_main(config: AppConfig, store: Store):  # type: ignore[no-untyped-def]
         page.theme_mode = ft.ThemeMode.LIGHT
         page.bgcolor = "#FFFFFF"
         page.padding = 0
-        ports = Ports(photos=FletPhotoSource(), locator=FletLocator(), dialer=FletDialer())
+        ports = Ports(photos=FletPhotoSource(), locator=FletLocator(), dialer=FletDialer(), camera=FletCamera(page))
         tz = datetime.now().astimezone().tzinfo
         assert tz is not None
         app = AppState.open(store, ports, tz, default_server_url(config.server_url))
