@@ -13,6 +13,9 @@ from backend.services.errors import Invalid
 from backend.services.invites import Invite, parse_enrol_query, server_address
 
 router = APIRouter()
+# The /enrol page is public (a farmer scanning the code has no account): kept off the console's router, every
+# route of which needs a staff session.
+public_router = APIRouter(include_in_schema=False)
 
 
 def _server(request: Request, settings: SettingsDep) -> str:
@@ -49,7 +52,7 @@ def invite_page(
     )
 
 
-@router.get("/enrol", response_class=HTMLResponse)
+@public_router.get("/enrol", response_class=HTMLResponse)
 def enrol_page(request: Request, settings: SettingsDep, server: str = "", force: str = "") -> Response:
     """Where the QR code leads: open the app with the server filled in, or get it first. No login."""
     try:
