@@ -1,4 +1,4 @@
-""" "Take a photo": the phone's camera through the flet-camera extension, with the photo picker as the fallback.
+"""Take a photo: the phone's camera through the flet-camera extension, with the photo picker as the fallback.
 
 Flet's FilePicker never offers the camera on Android (file_picker dropped it), so a photo taken at the scene
 needs the camera extension. It is part of a phone build only: the web client `flet run --web` serves has no

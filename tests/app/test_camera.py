@@ -1,4 +1,4 @@
-""" "Take a photo": the camera with the picker as the fallback; the report's location never comes from a photo's
+"""Take a photo: the camera with the picker as the fallback; the report's location never comes from a photo's
 EXIF; WebP/AVIF converted where this Pillow reads them and refused in plain words where it does not (the phone's)."""
 
 from __future__ import annotations
