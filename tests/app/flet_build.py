@@ -6,9 +6,10 @@ data (`setup_template_data`: permissions, Android features, Gradle properties, d
 package command (`package_python_app`: the `-r` requirements and the `--exclude` paths). This module runs those
 methods on a real `flet_cli` build command and records the command instead of running it.
 
-The one step not in Python is serious_python's copy of the app directory (Dart). flet_cli's
-`find_default_excludes` documents the form it compares against: relative paths joined with `os.sep`, one per
-excluded file or directory. `bundled_files` walks the app directory with exactly that rule.
+The one step not in Python is serious_python's copy of the app directory (Dart, `copyDirectory` in its
+`bin/package_command.dart`): an entry is skipped, with everything under it, when its path relative to the app
+directory equals one of the `--exclude` values (flet_cli's `find_default_excludes` produces them in that form).
+`bundled_files` walks the app directory with exactly that rule.
 """
 
 from __future__ import annotations

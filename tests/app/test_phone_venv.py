@@ -19,6 +19,7 @@ from tests.support import ROOT
 
 pytestmark = pytest.mark.slow
 SMOKE = Path(__file__).with_name("phone_smoke.py")
+PIP_WHEELS_ONLY = ("--only-binary", ":all:")
 RUN_SMOKE = f"import runpy; runpy.run_path({str(SMOKE)!r}, run_name='__main__')"
 
 
@@ -32,8 +33,10 @@ def phone_python(plan: BuildPlan, tmp_path_factory: pytest.TempPathFactory) -> P
     env_dir = tmp_path_factory.mktemp("phone-venv")
     venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
     python = env_dir / "bin" / "python"
+    pip_install = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *PIP_WHEELS_ONLY]
     done = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *plan.requirements],
+        # As serious_python installs them for a phone: wheels only (`--only-binary :all:`), the listed lines alone.
+        [*pip_install, *plan.requirements],
         capture_output=True,
         text=True,
         timeout=600,
