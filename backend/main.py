@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backend import console
 from backend.clock import Clock, clock_from_env
+from backend.console import invite
 from backend.console.render import error_page
 from backend.console.session import LoginRequired
 from backend.db import ConnectionPool, GroupCommitWriter
@@ -185,6 +186,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(stats.router)
     app.include_router(uploads.build_router(settings, app.state.clock))
     app.include_router(console.router)
+    app.include_router(invite.public_router)
     app.include_router(open311_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
 

@@ -31,6 +31,12 @@ class Settings:
     # Set behind a TLS-terminating proxy so cookies are marked Secure and client addresses come
     # from X-Forwarded-For.
     behind_proxy: bool = field(default_factory=lambda: _env("BEHIND_PROXY", "0") == "1")
+    # The address farmers' phones use (https://...), put in invite links and QR codes. Empty: the address the
+    # console was reached at (behind a proxy, from X-Forwarded-Proto and X-Forwarded-Host).
+    public_url: str = field(default_factory=lambda: _env("PUBLIC_URL", "").rstrip("/"))
+    # Where the farmer app is served to browsers, if anywhere (`hedgerow run` serves it): invite pages offer it
+    # beside the phone app.
+    app_url: str = field(default_factory=lambda: _env("APP_URL", "").rstrip("/"))
     session_hours: int = field(default_factory=lambda: int(_env("SESSION_HOURS", "12")))
     api_token_days: int = field(default_factory=lambda: int(_env("API_TOKEN_DAYS", "90")))
     # Response clocks: how often the backend sweeps for clocks that ran out (seconds; 0 turns it off, for

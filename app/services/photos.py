@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from PIL import ExifTags, Image, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError, features
 
 from wire.reports import MAX_PHOTO_BYTES
 
@@ -26,6 +26,7 @@ MAX_PIXELS = 100_000_000
 # The largest file a farmer may pick: four times what the server takes after processing.
 MAX_INPUT_BYTES = 4 * MAX_PHOTO_BYTES
 
+_AVIF_BRANDS = {b"avif", b"avis"}
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"}
 _ORIENTATION = 0x0112
 _DATETIME_ORIGINAL = 0x9003
@@ -133,16 +134,46 @@ def read_taken_at(exif: Image.Exif) -> datetime | None:
     return taken.replace(tzinfo=tz).astimezone(UTC)
 
 
+def _container_format(data: bytes) -> str | None:
+    """HEIC, AVIF or WebP by their signatures: the formats phones write that Pillow may lack a decoder for."""
+    if _is_heif(data):
+        return "AVIF" if data[8:12] in _AVIF_BRANDS else "HEIC"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WebP"
+    return None
+
+
+def can_read(kind: str) -> bool:
+    """Whether this Pillow decodes `kind`. The phone's Pillow (Flet's mobile index) reads JPEG and PNG only;
+    a desktop Pillow reads WebP and AVIF too, and HEIC with the pillow-heif plugin registered."""
+    if kind == "HEIC":
+        Image.init()
+        return "HEIF" in Image.OPEN
+    return bool(features.check(kind.lower()))
+
+
+def _refuse_unreadable_format(data: bytes) -> None:
+    """Convert what this Pillow can read (the upload copy is always JPEG); refuse the rest, saying what to do."""
+    kind = _container_format(data)
+    if kind is None or can_read(kind):
+        return
+    if kind == "HEIC":
+        raise PhotoError(
+            "This photo is in HEIC format, which Hedgerow cannot read yet. "
+            "Set the camera to 'Most compatible' (JPEG) or share the photo as JPEG."
+        )
+    raise PhotoError(
+        f"This photo is in {kind} format, which Hedgerow cannot read on this phone. "
+        "Take the photo with Hedgerow's camera, or share it as JPEG."
+    )
+
+
 def _open(data: bytes) -> Image.Image:
     if not data:
         raise PhotoError("This file is empty: choose the photo again")
     if len(data) > MAX_INPUT_BYTES:
         raise PhotoError(too_large(len(data)))
-    if _is_heif(data):
-        raise PhotoError(
-            "This photo is in HEIC format, which Hedgerow cannot read yet. "
-            "Set the camera to 'Most compatible' (JPEG) or share the photo as JPEG."
-        )
+    _refuse_unreadable_format(data)
     try:
         image = Image.open(io.BytesIO(data))
     except UnidentifiedImageError as exc:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image
 
+from app.services.camera import CameraUnavailable
 from app.services.photos import PhotoError, process_photo
 from app.store import photos as photo_store
 from wire.reports import MAX_PHOTOS_PER_REPORT
@@ -68,6 +69,20 @@ class PhotoSteps:
         picked = await self._ports.photos.pick(self.photo_room)
         refused = [f"{f.name}: {f.problem}" for f in picked if f.problem]
         await self.add_photos([(f.name, f.data) for f in picked if not f.problem], refused)
+
+    async def take_photo(self: ReportDraft) -> None:
+        """The camera, or the picker where there is no camera to use (web, no camera, permission refused)."""
+        if self.photo_room <= 0 or self._ports.camera is None:
+            await self.pick_photos()
+            return
+        self.photo_message = ""
+        try:
+            shot = await self._ports.camera.take()
+        except CameraUnavailable:
+            await self.pick_photos()
+            return
+        if shot is not None:
+            await self.add_photos([(shot.name, shot.data)])
 
     async def add_photos(self: ReportDraft, files: list[tuple[str, bytes]], refused: list[str] | None = None) -> None:
         """Process each photo off the UI thread, keep it, and show it; say which ones could not be used."""

@@ -28,6 +28,10 @@ class PhotoSource(Protocol):
     async def pick(self, limit: int) -> list[PickedFile]: ...
 
 
+class Camera(Protocol):
+    async def take(self) -> PickedFile | None: ...
+
+
 class Locator(Protocol):
     async def position(self) -> Fix: ...
 
@@ -45,6 +49,8 @@ class Ports:
     photos: PhotoSource
     locator: Locator
     dialer: Dialer
+    # "Take a photo" (app/services/camera.py); None: the picker alone.
+    camera: Camera | None = None
     clock: Callable[[], datetime] = utc_now
     fetch_categories: Callable[[str], Awaitable[dict[str, Any]]] = api.fetch_categories
     sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep)

@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 import flet as ft
 from pydantic import ValidationError
 
+from app.services.enrolment import require_secure
 from wire.reports import DeviceCreate
 
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$")
@@ -32,7 +33,7 @@ def check_server_url(text: str) -> str:
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise ValueError("Write the server's address starting with https://")
-    return url
+    return require_secure(url)
 
 
 @ft.observable

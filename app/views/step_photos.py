@@ -50,6 +50,9 @@ def PhotosStep(app: AppState, draft: ReportDraft) -> ft.Control:
     ]
     if draft.photo_room > 0:
         controls.append(
+            primary_button("Take a photo", draft.take_photo, key="photos-camera", icon=ft.Icons.PHOTO_CAMERA)
+        )
+        controls.append(
             primary_button(
                 "Add photos" if not draft.photos else "Add more photos",
                 draft.pick_photos,

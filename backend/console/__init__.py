@@ -7,6 +7,7 @@ from backend.console import (
     admin,
     auth,
     home,
+    invite,
     map_page,
     policy_page,
     queue,
@@ -26,5 +27,6 @@ router.include_router(admin.router)
 router.include_router(users.router)
 router.include_router(update_templates.router)
 router.include_router(policy_page.router)
+router.include_router(invite.router)
 router.include_router(access_log.router)
 router.include_router(summaries.router)

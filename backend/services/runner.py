@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
@@ -148,6 +149,9 @@ def run_everything(settings: Settings, app: bool = True) -> int:
         logins = seed_if_empty(settings)
         if app and APP_MAIN.exists():
             app_proc = start_app(settings)
+            if not settings.app_url:
+                # The console's invites offer the farmer app served here, as a phone stand-in.
+                settings = replace(settings, app_url=f"http://{_visible_host(settings.host)}:{settings.app_port}")
         from backend.main import create_app
 
         config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port, log_level="info")
