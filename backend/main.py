@@ -27,8 +27,7 @@ from backend.routes import policy as policy_routes
 from backend.security import SlidingWindowLimiter
 from backend.services import policy, sweep, working_time
 from backend.services.clocks import deferred_refresh
-from backend.services.errors import Conflict, Forbidden, Invalid, NotFound, plain_errors
-from backend.services.events import EventRefused
+from backend.services.errors import DomainError, plain_errors
 from backend.settings import Settings
 
 
@@ -159,23 +158,15 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             return error_page(request, 422, _message(errors))
         return _json_error(422, errors)
 
-    for error_type in (NotFound, Conflict, Forbidden, Invalid):
-
-        @app.exception_handler(error_type)
-        async def domain_error(request: Request, exc: Exception) -> Response:
-            if _is_console(request):
-                return error_page(request, exc.status_code, str(exc))  # type: ignore[attr-defined]
-            return _json_error(exc.status_code, str(exc))  # type: ignore[attr-defined]
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if _is_console(request):
+            return error_page(request, exc.status_code, str(exc))
+        return _json_error(exc.status_code, str(exc))
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
         return RedirectResponse(f"/console/login?next={quote(exc.next_url)}", status_code=303)
-
-    @app.exception_handler(EventRefused)
-    async def refused(request: Request, exc: EventRefused) -> Response:
-        if _is_console(request):
-            return error_page(request, 409, str(exc))
-        return _json_error(409, str(exc))
 
     app.include_router(categories.router)
     app.include_router(devices.router)

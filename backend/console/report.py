@@ -23,8 +23,7 @@ from backend.console.session import ConsoleSession, PoliceCsrfDep, PoliceSession
 from backend.deps import DbDep, NowDep, SettingsDep
 from backend.schemas import CLOSE_OUTCOMES, EventCreate
 from backend.services import actions, clocks, linked, reports, staff, staff_admin, templates, views
-from backend.services.errors import Forbidden, Invalid, NotFound, plain_message
-from backend.services.events import EventRefused
+from backend.services.errors import Conflict, Forbidden, Invalid, NotFound, plain_message
 from backend.services.farmer_text import OUTCOME_WORDS
 from backend.services.photos import blob_path
 from backend.services.policy import FLAGS
@@ -206,9 +205,8 @@ def report_action(
     except ValidationError as exc:
         message = "; ".join(plain_message(e["msg"]) for e in exc.errors())
         return _again(request, db, session, report_id, now, settings, message, form, 422)
-    except (Invalid, EventRefused) as exc:
-        status = 409 if isinstance(exc, EventRefused) else 422
-        return _again(request, db, session, report_id, now, settings, str(exc), form, status)
+    except (Invalid, Conflict) as exc:  # EventRefused is a Conflict: 409
+        return _again(request, db, session, report_id, now, settings, str(exc), form, exc.status_code)
     return RedirectResponse(f"/console/reports/{row['id']}?done={body.kind}#timeline", status_code=303)
 
 

@@ -6,19 +6,27 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 
-class NotFound(LookupError):
+class DomainError(Exception):
+    """Every refusal a service makes, with the HTTP status a route answers it with (one handler, in main.py).
+
+    The message is for people: the farmer's app, the console and API clients show it as it is."""
+
+    status_code = 400
+
+
+class NotFound(DomainError, LookupError):
     status_code = 404
 
 
-class Conflict(ValueError):
+class Conflict(DomainError, ValueError):
     status_code = 409
 
 
-class Forbidden(PermissionError):
+class Forbidden(DomainError, PermissionError):
     status_code = 403
 
 
-class Invalid(ValueError):
+class Invalid(DomainError, ValueError):
     status_code = 422
 
 

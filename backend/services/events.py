@@ -10,13 +10,14 @@ import sqlite_utils
 
 from backend.security import iso
 from backend.services import clocks
+from backend.services.errors import Conflict
 from wire.events import PUBLIC_KINDS
 
 ActorKind = Literal["device", "user", "system", "partner"]
 
 
-class EventRefused(ValueError):
-    """The event cannot apply to the report as it stands (e.g. closing a closed report)."""
+class EventRefused(Conflict):
+    """The event cannot apply to the report as it stands (e.g. closing a closed report): 409."""
 
 
 def _next_status(status: str, kind: str) -> str:
