@@ -165,6 +165,7 @@ def bulk_action(
     session: PoliceCsrfDep,
     db: DbDep,
     now: NowDep,
+    settings: SettingsDep,
     action: Annotated[str, Form(max_length=20)],
     report_ids: Annotated[list[str], Form(max_length=actions.MAX_BULK)] = [],  # noqa: B006 (FastAPI copies it)
     assignee: Annotated[str, Form(max_length=20)] = "",
@@ -181,6 +182,7 @@ def bulk_action(
         report_ids,
         kinds[action],
         now,
+        settings,
         int(assignee) if assignee else None,  # type: ignore[arg-type]
     )
     target = _safe_back(back)

@@ -201,7 +201,7 @@ def report_action(
             except ValueError:
                 raise Invalid("give the full id of the other report (as in its page's address)") from None
         body = EventCreate.model_validate(fields)
-        actions.record_action(db, session.user, row["id"], body, now)
+        actions.record_action(db, session.user, row["id"], body, now, settings)
     except ValidationError as exc:
         message = "; ".join(plain_message(e["msg"]) for e in exc.errors())
         return _again(request, db, session, report_id, now, settings, message, form, 422)

@@ -42,10 +42,13 @@ def create_token(body: TokenCreate, request: Request, db: DbDep, now: NowDep, se
     response_model=ReportStaff,
     responses=errors(401, 403, 404, 409, 413, 422),
 )
-def record_event(report_id: UUID, body: EventCreate, user: PoliceDep, db: DbDep, now: NowDep) -> dict:
-    """Record one action on a report (acknowledge, reference, update to the farmer, note, close ...)."""
+def record_event(
+    report_id: UUID, body: EventCreate, user: PoliceDep, db: DbDep, now: NowDep, settings: SettingsDep
+) -> dict:
+    """Record one action on a report (acknowledge, reference, update to the farmer, note, close ...); the flags
+    it settles change in the same transaction."""
     with write_transaction(db):
-        actions.record_action(db, user, str(report_id), body, now)
+        actions.record_action(db, user, str(report_id), body, now, settings)
         staff.log_read(db, user, str(report_id), "api-event", now)
     return views.staff_view(db, reports.report_row(db, str(report_id)))
 

@@ -16,9 +16,10 @@ import sqlite_utils
 
 from backend.db import write_transaction
 from backend.schemas import EventCreate
-from backend.services import events, reports, staff
+from backend.services import events, reports, staff, sweep
 from backend.services.errors import Invalid, NotFound
 from backend.services.staff import StaffUser
+from backend.settings import Settings
 
 MAX_BULK = 200
 BulkKind = Literal["acknowledged", "assigned"]
@@ -59,14 +60,16 @@ def _apply(db: sqlite_utils.Database, user: StaffUser, report: dict[str, Any], b
 
 
 def record_action(
-    db: sqlite_utils.Database, user: StaffUser, report_id: str, body: EventCreate, now: datetime
+    db: sqlite_utils.Database, user: StaffUser, report_id: str, body: EventCreate, now: datetime, settings: Settings
 ) -> dict[str, Any]:
-    """Record one action; returns the report row as it now stands. NotFound unless the user may act on it."""
+    """Record one action, and the flags it settles, in one transaction; returns the report row as it now stands.
+    NotFound unless the user may act on it."""
     with write_transaction(db):
         report = reports.report_row(db, report_id)
         if not staff.can_act_on_report(user, report):
             raise NotFound("no such report")
         _apply(db, user, report, body, now)
+        sweep.reconcile(db, [report["id"]], now, settings)
     return report
 
 
@@ -82,6 +85,7 @@ def bulk(
     report_ids: list[str],
     kind: BulkKind,
     now: datetime,
+    settings: Settings,
     assignee_id: int | None = None,
 ) -> BulkResult:
     """Acknowledge or assign many reports at once: one event per report, all in one transaction.
@@ -114,4 +118,5 @@ def bulk(
                 continue
             _apply(db, user, report, body, now)
             result.done.append(report_id)
+        sweep.reconcile(db, result.done, now, settings)
     return result

@@ -69,6 +69,15 @@ def sweep(
             _sweep_batch(db, ids, now, settings, result)
 
 
+def reconcile(db: sqlite_utils.Database, report_ids: list[str], now: datetime, settings: Settings) -> SweepResult:
+    """Bring these reports' flags up to date at `now`, inside the caller's write transaction: an officer's action
+    moves the flags and the queue's counts in the same commit, rather than at the next sweep."""
+    result = SweepResult()
+    if report_ids:
+        _sweep_batch(db, list(dict.fromkeys(report_ids)), now, settings, result)
+    return result
+
+
 def _sweep_batch(
     db: sqlite_utils.Database, ids: list[str], now: datetime, settings: Settings, result: SweepResult
 ) -> None:
