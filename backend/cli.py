@@ -123,12 +123,12 @@ def cmd_partners_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _moment(text: str | None) -> datetime:
+def _moment(text: str | None, settings: Settings) -> datetime:
     """An ISO 8601 time with its offset, or the backend's clock (HEDGEROW_CLOCK_FILE in tests)."""
-    from backend.clock import clock_from_env
+    from backend.clock import clock_for
 
     if not text:
-        return clock_from_env()()
+        return clock_for(settings)()
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         raise SystemExit(f"give the time with its offset, e.g. {text}Z or {text}+01:00")
@@ -138,7 +138,7 @@ def _moment(text: str | None) -> datetime:
 def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     from backend.services import policy, sweep
 
-    now = _moment(args.now)
+    now = _moment(args.now, settings)
     db = _db(settings)
     policy.sync_defaults(db, now)
     result = sweep.run_cycle(db, settings, now, deliver=not args.no_deliver)
@@ -149,9 +149,9 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_policy_show(args: argparse.Namespace, settings: Settings) -> int:
     from backend.services import policy
 
-    at = _moment(args.at)
+    at = _moment(args.at, settings)
     db = _db(settings)
-    policy.sync_defaults(db, _moment(None))
+    policy.sync_defaults(db, _moment(None, settings))
     table: dict[str, dict[str, str]] = {}
     for row in policy.resolved_table(db, args.force, at):
         overridden = "*" if "override" in row["source"] else ""

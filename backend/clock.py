@@ -6,10 +6,11 @@ HEDGEROW_CLOCK_FILE to a file holding an ISO 8601 time, and moves time by rewrit
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+
+from backend.settings import Settings
 
 Clock = Callable[[], datetime]
 
@@ -30,6 +31,6 @@ class FileClock:
         return datetime.fromisoformat(text).astimezone(UTC) if text else system_clock()
 
 
-def clock_from_env() -> Clock:
-    path = os.environ.get("HEDGEROW_CLOCK_FILE")
-    return FileClock(Path(path)) if path else system_clock
+def clock_for(settings: Settings) -> Clock:
+    """The system clock, or in tests the one HEDGEROW_CLOCK_FILE names (read once, with the other settings)."""
+    return FileClock(settings.clock_file) if settings.clock_file else system_clock

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backend import console
-from backend.clock import Clock, clock_from_env
+from backend.clock import Clock, clock_for
 from backend.console import invite
 from backend.console.render import error_page
 from backend.console.session import LoginRequired
@@ -132,7 +132,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.clock = clock or clock_from_env()
+    app.state.clock = clock or clock_for(settings)
     app.state.pool = ConnectionPool(settings.db_path)
     app.state.writer = GroupCommitWriter(settings.db_path, batch_context=deferred_refresh)
     app.state.register_limiter = SlidingWindowLimiter(settings.register_per_hour, 3600)

@@ -30,7 +30,7 @@ import sqlite_utils
 from faker import Faker
 from tqdm import tqdm
 
-from backend.clock import clock_from_env
+from backend.clock import clock_for
 from backend.db import write_transaction
 from backend.security import DEVICE_TOKEN_PREFIX, iso, new_token, token_hash
 from backend.services import clocks, events, photos, staff
@@ -292,7 +292,7 @@ def seed(
 ) -> str:
     """Seed the demo; returns a paragraph saying what was made. Deterministic for a given seed and `now`."""
     started = time.perf_counter()
-    now = (now or clock_from_env()()).astimezone(UTC).replace(microsecond=0)
+    now = (now or clock_for(settings)()).astimezone(UTC).replace(microsecond=0)
     year = (now - timedelta(days=365), now)
     areas_added = 0
     if db.execute("SELECT count(*) FROM areas").fetchone()[0] == 0:
