@@ -18,7 +18,7 @@ from tusclient.uploader import Uploader
 
 from tests.support import LiveServer, report_body
 
-UPLOADS = "/api/v1/uploads/"
+UPLOADS = "/api/v1/uploads"
 
 
 def query(server_or_path: LiveServer | Path, sql: str, *params: Any) -> list[sqlite3.Row]:
@@ -45,15 +45,13 @@ def put_report(
     return rid, client.put(f"/api/v1/reports/{rid}", json=report_body(**body), headers=headers)
 
 
-def tus_metadata(report_id: str, decl: dict[str, Any], filename: str = "photo.jpg") -> dict[str, str]:
-    """What the app puts in Upload-Metadata (filename and filetype too: tuspyserver's HEAD needs them)."""
+def tus_metadata(report_id: str, decl: dict[str, Any]) -> dict[str, str]:
+    """The documented Upload-Metadata, and nothing else: a stock client needs no more to create and resume."""
     return {
         "report_id": report_id,
         "photo_id": decl["photo_id"],
         "sha256": decl["sha256"],
         "content_type": decl["content_type"],
-        "filename": filename,
-        "filetype": decl["content_type"],
     }
 
 
@@ -66,16 +64,21 @@ def uploader(
     *,
     chunk_size: int = 64 * 1024,
     url: str | None = None,
-    filename: str = "photo.jpg",
+    checksum: bool = False,
+    retries: int = 0,
 ) -> Uploader:
-    """A stock tus client (tuspy) for one photo; with `url` it resumes that upload from the server's offset."""
+    """A stock tus client (tuspy) for one photo; with `url` it resumes that upload from the server's offset.
+    With `retries`, a refused piece is sent again after asking the offset (tuspy's own retry, one second apart);
+    with `checksum`, every piece carries its sha1 in Upload-Checksum."""
     client = TusClient(base_url + UPLOADS, headers=dict(headers))
     return client.uploader(
         file_stream=io.BytesIO(data),
         chunk_size=chunk_size,
-        metadata=tus_metadata(report_id, decl, filename),
+        metadata=tus_metadata(report_id, decl),
         url=url,
-        retries=0,
+        retries=retries,
+        retry_delay=1,
+        upload_checksum=checksum,
     )
 
 
