@@ -6,6 +6,7 @@ import io
 import random
 import sqlite3
 import struct
+import time
 import uuid
 import zlib
 from pathlib import Path
@@ -19,6 +20,7 @@ from tusclient.uploader import Uploader
 from tests.support import LiveServer, report_body
 
 UPLOADS = "/api/v1/uploads"
+OFFSET_OCTETS = "application/offset+octet-stream"
 
 
 def query(server_or_path: LiveServer | Path, sql: str, *params: Any) -> list[sqlite3.Row]:
@@ -80,6 +82,29 @@ def uploader(
         retry_delay=1,
         upload_checksum=checksum,
     )
+
+
+def upload_bytes(server: LiveServer) -> set[Path]:
+    """The bytes of unfinished uploads the server holds (a finished upload keeps only its small record)."""
+    return {p for p in files_in(server.data_dir / "uploads") if p.suffix == ".bin"}
+
+
+def settled_offset(client: httpx.Client, url: str, headers: dict[str, str], timeout: float = 15) -> int:
+    """The offset of an upload once no request is writing to it any more (a cut PATCH may still be finishing on
+    the server). Asked the tus way: HEAD, then an empty PATCH at that offset, which the server answers 423 while
+    another request holds the upload and 409 if the offset moved meanwhile."""
+    tus = {**headers, "Tus-Resumable": "1.0.0"}
+    deadline = time.monotonic() + timeout
+    while True:
+        offset = int(client.head(url, headers=tus).headers["upload-offset"])
+        probe = client.patch(
+            url, content=b"", headers={**tus, "Upload-Offset": str(offset), "Content-Type": OFFSET_OCTETS}
+        )
+        if probe.status_code == 204:
+            return offset
+        assert probe.status_code in (409, 423), probe.text
+        assert time.monotonic() < deadline, "the upload is still being written to"
+        time.sleep(0.05)
 
 
 def files_in(path: Path) -> set[Path]:
