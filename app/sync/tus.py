@@ -1,4 +1,9 @@
-"""A small tus 1.0 client on httpx: create an upload, ask its offset (HEAD), send the rest in PATCH chunks.
+"""A small tus 1.0 client on httpx: create an upload with its first chunk (creation-with-upload: a photo of the
+usual size goes in one request), ask its offset (HEAD), send the rest in PATCH chunks.
+
+Every chunk carries its sha1 (tus checksum extension): a chunk damaged on the way is refused with 460 and sent
+again by itself, rather than the whole photo failing its sha256 at the end. The cost is that the server keeps
+nothing of a chunk cut part way (it cannot vouch for it), so chunks stay at most 1 MiB.
 
 The upload URL and offset are reported through `on_progress` after every step, so the caller can keep them
 in SQLite and resume after the app is killed. The chunk size adapts: it halves after a failure (a weak
@@ -8,20 +13,25 @@ link loses less per cut) and doubles after a chunk that went quickly (a good lin
 from __future__ import annotations
 
 import base64
+import hashlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
 
-from app.sync.errors import Rejected, classify, network_error, portal
+from app.sync.errors import Rejected, Transient, classify, network_error, portal
 
 TUS_VERSION = "1.0.0"
 MIN_CHUNK = 16 * 1024
-MAX_CHUNK = 4 * 1024 * 1024
+MAX_CHUNK = 1024 * 1024
 FIRST_CHUNK = 256 * 1024
 # A chunk that takes less than this is a sign the link can carry bigger ones.
 FAST_CHUNK_S = 2.0
+OFFSET_OCTETS = "application/offset+octet-stream"
+CHECKSUM_MISMATCH = 460
+# Chunks refused as damaged one after another before giving up for now (something on the way mangles them).
+MAX_MISMATCHES = 3
 
 
 @dataclass
@@ -50,6 +60,23 @@ def _encode_metadata(metadata: dict[str, str]) -> str:
     return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in metadata.items())
 
 
+def _checksum(chunk: bytes) -> str:
+    return "sha1 " + base64.b64encode(hashlib.sha1(chunk).digest()).decode()
+
+
+def _offset_of(response: httpx.Response) -> int:
+    value = response.headers.get("upload-offset")
+    if value is None or not value.isdigit():
+        raise portal(response)
+    return int(value)
+
+
+def _locked(response: httpx.Response) -> None:
+    if response.status_code == 423:
+        # An earlier attempt (cut, or gone silent) still holds the upload; the server lets go of it shortly.
+        raise Transient("The server is still finishing an earlier attempt at this photo; trying again shortly.")
+
+
 class TusClient:
     def __init__(self, client: httpx.AsyncClient, endpoint: str, headers: dict[str, str], sizer: ChunkSizer) -> None:
         self.client = client
@@ -57,24 +84,33 @@ class TusClient:
         self.headers = {**headers, "Tus-Resumable": TUS_VERSION}
         self.sizer = sizer
 
-    async def create(self, upload: Upload) -> str:
-        """POST a new upload; returns its absolute URL."""
+    async def create(self, upload: Upload) -> tuple[str, int]:
+        """POST a new upload with its first chunk; returns its absolute URL and the offset the server holds."""
+        chunk = upload.data[: self.sizer.size]
+        started = time.monotonic()
         try:
             response = await self.client.post(
                 self.endpoint,
+                content=chunk,
                 headers={
                     **self.headers,
                     "Upload-Length": str(len(upload.data)),
                     "Upload-Metadata": _encode_metadata(upload.metadata),
+                    "Content-Type": OFFSET_OCTETS,
+                    "Upload-Checksum": _checksum(chunk),
                 },
             )
         except httpx.HTTPError as exc:
+            self.sizer.failed()
             raise network_error(exc) from exc
         classify(response, {201})
         location = response.headers.get("location")
         if not location or "tus-resumable" not in response.headers:
             raise portal(response)
-        return str(response.url.join(location))
+        offset = _offset_of(response)
+        if offset:
+            self.sizer.succeeded(time.monotonic() - started)
+        return str(response.url.join(location)), offset
 
     async def offset(self, url: str) -> int | None:
         """The server's offset for an upload, or None if the server no longer has it (finished or expired)."""
@@ -85,16 +121,14 @@ class TusClient:
         if response.status_code in (404, 410):
             return None
         classify(response, {200, 204})
-        value = response.headers.get("upload-offset")
-        if value is None or not value.isdigit():
-            raise portal(response)
-        return int(value)
+        return _offset_of(response)
 
     async def send_from(
         self, url: str, upload: Upload, offset: int, on_progress: Callable[[int], Awaitable[None]]
     ) -> None:
         """PATCH the bytes from `offset` to the end, one adaptive chunk at a time."""
         total = len(upload.data)
+        mismatches = 0
         while offset < total:
             chunk = upload.data[offset : offset + self.sizer.size]
             started = time.monotonic()
@@ -105,12 +139,21 @@ class TusClient:
                     headers={
                         **self.headers,
                         "Upload-Offset": str(offset),
-                        "Content-Type": "application/offset+octet-stream",
+                        "Content-Type": OFFSET_OCTETS,
+                        "Upload-Checksum": _checksum(chunk),
                     },
                 )
             except httpx.HTTPError as exc:
                 self.sizer.failed()
                 raise network_error(exc) from exc
+            if response.status_code == CHECKSUM_MISMATCH:
+                # Damaged on the way and not kept: send the same bytes again, in a smaller chunk.
+                mismatches += 1
+                self.sizer.failed()
+                if mismatches >= MAX_MISMATCHES:
+                    raise Transient("The connection is damaging the photo on the way; trying again later.")
+                continue
+            _locked(response)
             if response.status_code == 409:
                 # Our idea of the offset is stale (a PATCH whose answer was lost did arrive): ask again.
                 fresh = await self.offset(url)
@@ -120,9 +163,7 @@ class TusClient:
                 await on_progress(offset)
                 continue
             classify(response, {204})
-            new_offset = response.headers.get("upload-offset")
-            if new_offset is None or not new_offset.isdigit():
-                raise portal(response)
+            mismatches = 0
             self.sizer.succeeded(time.monotonic() - started)
-            offset = int(new_offset)
+            offset = _offset_of(response)
             await on_progress(offset)
