@@ -63,8 +63,9 @@ def parse_metadata(value: str | None) -> dict[str, str]:
             raise refuse(400, f"Upload-Metadata: key {key!r} is empty or repeated")
         try:
             metadata[key] = base64.b64decode(encoded.strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError) as exc:
-            raise refuse(400, f"Upload-Metadata: the value of {key!r} is not base64 of UTF-8 text") from exc
+        except (binascii.Error, UnicodeDecodeError):
+            # `from None`: the app answers a 400 caused by a ValueError as a body that is not JSON.
+            raise refuse(400, f"Upload-Metadata: the value of {key!r} is not base64 of UTF-8 text") from None
     return metadata
 
 
@@ -87,8 +88,8 @@ def parse_checksum(value: str | None) -> tuple[str, bytes] | None:
         raise refuse(400, f"Upload-Checksum: algorithm must be one of {', '.join(CHECKSUMS)}")
     try:
         digest = base64.b64decode(encoded.strip(), validate=True)
-    except binascii.Error as exc:
-        raise refuse(400, "Upload-Checksum: the digest is not base64") from exc
+    except binascii.Error:
+        raise refuse(400, "Upload-Checksum: the digest is not base64") from None
     if len(digest) != CHECKSUMS[algorithm]().digest_size:
         raise refuse(400, f"Upload-Checksum: a {algorithm} digest is {CHECKSUMS[algorithm]().digest_size} bytes")
     return algorithm, digest
