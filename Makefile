@@ -10,11 +10,16 @@ MARKERCLUSTER_VERSION := 1.5.3
 VENDOR := backend/static/vendor
 VENDOR_STAMP := $(VENDOR)/.installed-leaflet-$(LEAFLET_VERSION)-markercluster-$(MARKERCLUSTER_VERSION)
 NPM_BUILD := build/npm
+# tus-js-client, the stock JavaScript tus client, for the upload interop tests (tests/backend/test_tus_interop.py);
+# a prefix of its own, since `npm install --no-save` prunes whatever else a prefix holds.
+TUS_JS_VERSION := 4.3.1
+TUS_JS_BUILD := build/npm-tus
+TUS_JS_STAMP := $(TUS_JS_BUILD)/.installed-tus-js-client-$(TUS_JS_VERSION)
 export HEDGEROW_DATA_DIR ?= $(CURDIR)/data
 
 .PHONY: run test bench lint format setup browser clean
 
-setup: $(STAMP) $(VENDOR_STAMP)
+setup: $(STAMP) $(VENDOR_STAMP) $(TUS_JS_STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +38,11 @@ $(VENDOR_STAMP):
 	cp -R $(NPM_BUILD)/node_modules/leaflet/dist/. $(VENDOR)/leaflet/
 	cp $(NPM_BUILD)/node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
 	  $(NPM_BUILD)/node_modules/leaflet.markercluster/dist/MarkerCluster.css $(VENDOR)/markercluster/
+	touch $@
+
+$(TUS_JS_STAMP):
+	mkdir -p $(TUS_JS_BUILD)
+	npm install --prefix $(TUS_JS_BUILD) --no-save --no-audit --no-fund --loglevel=error tus-js-client@$(TUS_JS_VERSION)
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser here).

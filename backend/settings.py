@@ -35,6 +35,8 @@ class Settings:
     # Seconds an unfinished upload is kept after its last piece (tus expiration); a finished one answers its
     # offset for as long too. Expired uploads are deleted by a sweep in the server.
     upload_expiry_s: float = field(default_factory=lambda: float(_env("UPLOAD_EXPIRY_S", str(7 * 24 * 3600))))
+    # Seconds between sweeps for expired uploads (an expired upload is refused with 410 before it is swept).
+    upload_sweep_s: float = field(default_factory=lambda: float(_env("UPLOAD_SWEEP_S", "60")))
     # Set behind a TLS-terminating proxy so cookies are marked Secure and client addresses come
     # from X-Forwarded-For.
     behind_proxy: bool = field(default_factory=lambda: _env("BEHIND_PROXY", "0") == "1")

@@ -106,6 +106,4 @@ def finish_interrupted_uploads(settings: Settings, store: UploadStore, now: date
 def build_server(settings: Settings, clock: Clock = system_clock) -> TusServer:
     store = UploadStore(settings.uploads_dir, settings.upload_expiry_s)
     finish_interrupted_uploads(settings, store, clock())
-    # Sweep often enough that an expired upload does not linger for more than about half its lifetime.
-    sweep_every = max(0.5, min(60.0, settings.upload_expiry_s / 2))
-    return TusServer(PREFIX, store, PhotoPolicy(settings.photos_dir), sweep_every_s=sweep_every)
+    return TusServer(PREFIX, store, PhotoPolicy(settings.photos_dir), sweep_every_s=settings.upload_sweep_s)
