@@ -56,8 +56,13 @@ class TusServer:
     policy: UploadPolicy
     sweep_every_s: float = 60.0
 
+    # Finished uploads handed to the policy at once (decoding and resizing a photo): more threads busy with
+    # Python-level work would take turns at the GIL with the event loop and slow every other request.
+    finishing_at_once: int = 1
+
     def __post_init__(self) -> None:
         self.busy: set[str] = set()  # uploads a request is writing to (or finishing) right now
+        self._finishing = asyncio.Semaphore(self.finishing_at_once)
 
     # -- expiration ----------------------------------------------------------------------------------------------
 
@@ -129,7 +134,8 @@ class TusServer:
 
     async def _finish(self, ctx: Any, upload: Upload) -> None:
         try:
-            await asyncio.to_thread(self.policy.finish, ctx, upload, self.store.data_path(upload.id))
+            async with self._finishing:
+                await asyncio.to_thread(self.policy.finish, ctx, upload, self.store.data_path(upload.id))
         except Refused as exc:
             await asyncio.to_thread(self.store.delete, upload.id)
             raise tus.refuse(exc.status, str(exc)) from exc

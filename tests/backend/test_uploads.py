@@ -127,8 +127,6 @@ def test_an_upload_cut_at_half_its_bytes_resumes_and_sends_no_more_than_the_miss
     assert hashlib.sha256(original.read_bytes()).hexdigest() == decl["sha256"]
 
 
-
-
 def _damaged(data: bytes) -> bytes:
     middle = len(data) // 2
     return data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :]
