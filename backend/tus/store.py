@@ -130,6 +130,9 @@ class UploadStore:
             elif size > upload.offset:
                 with open(data, "r+b") as f:
                     f.truncate(upload.offset)
+            elif size < upload.offset:  # a power cut lost bytes the record promised: promise only what is there
+                upload.offset = size
+                self.save(upload)
         return complete
 
 
