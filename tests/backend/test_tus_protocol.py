@@ -185,6 +185,7 @@ def test_malformed_requests_get_a_clear_json_error_and_change_nothing(
         (client.post(UPLOADS, headers={**post, "Upload-Length": "10", "Upload-Metadata": "sha256 !!"}), 400, "base64"),
         (client.post(UPLOADS, headers={**post, "Upload-Length": "10", "Upload-Metadata": ""}), 400, "report_id"),
         (client.post(UPLOADS, headers={**TUS, "Upload-Length": "10", "Upload-Metadata": meta}), 401, "token"),
+        (client.post(UPLOADS, headers={**post, "Authorization": "Bearer forged", "Upload-Length": "10"}), 401, "token"),
         (patch(client, url, farmer, 1000, b"x", **{"Content-Type": "image/jpeg"}), 415, "offset+octet-stream"),
         (patch(client, url, farmer, 1000, b"x", **{"Upload-Offset": "-1"}), 400, "Upload-Offset"),
         (patch(client, url, farmer, 1000, b"x", **{"Upload-Checksum": "crc32 AAAA"}), 400, "sha1"),
