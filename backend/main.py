@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -118,9 +120,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         sweeper = sweep.schedule(app.state.pool, settings, lambda: app.state.clock())
+        upload_sweeper = asyncio.create_task(tus_server.sweeper())
         working_time.load_calendars(app.state.clock().year)
         _settle_garbage_collector()
         yield
+        upload_sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await upload_sweeper
         await sweep.stop(sweeper)
         app.state.writer.close()
         app.state.pool.close()
@@ -175,7 +181,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(clocks.router)
     app.include_router(policy_routes.router)
     app.include_router(stats.router)
-    app.include_router(uploads.build_router(settings, app.state.clock))
+    tus_server = uploads.build_server(settings, app.state.clock)
+    app.include_router(tus_server.router(tags=["uploads"]))
     app.include_router(console.router)
     app.include_router(invite.public_router)
     app.include_router(open311_router)
@@ -191,5 +198,4 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         return {"status": "ok"}
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, exempt_prefix=uploads.PREFIX)
-    app.add_middleware(uploads.IdleUploadTimeout, prefix=uploads.PREFIX, idle_s=settings.upload_idle_s)
     return app

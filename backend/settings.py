@@ -25,9 +25,18 @@ class Settings:
     # Failed logins per username or address in 15 minutes before logins are slowed down.
     login_failures_allowed: int = field(default_factory=lambda: int(_env("LOGIN_FAILURES_ALLOWED", "5")))
     max_body_bytes: int = field(default_factory=lambda: int(_env("MAX_BODY_BYTES", str(256 * 1024))))
-    # Seconds without a byte before a photo upload's client is taken to be gone (a phone that loses signal rarely
-    # closes its connection); until then its upload stays locked and cannot be resumed. 0 waits for ever.
+    # Slow clients (enforced by the server's HTTP protocol, backend/http_limits.py). Seconds from the first byte
+    # of a request to the end of its headers: a client dribbling headers (slowloris) is cut off after this.
+    header_timeout_s: float = field(default_factory=lambda: float(_env("HEADER_TIMEOUT_S", "10")))
+    # Seconds without a byte while a request body (mostly a photo upload) is arriving before its client is
+    # taken to be gone (a phone that loses signal rarely closes its connection); the upload keeps what arrived
+    # and can be resumed at once. 0 waits for ever.
     upload_idle_s: float = field(default_factory=lambda: float(_env("UPLOAD_IDLE_S", "30")))
+    # Seconds an unfinished upload is kept after its last piece (tus expiration); a finished one answers its
+    # offset for as long too. Expired uploads are deleted by a sweep in the server.
+    upload_expiry_s: float = field(default_factory=lambda: float(_env("UPLOAD_EXPIRY_S", str(7 * 24 * 3600))))
+    # Seconds between sweeps for expired uploads (an expired upload is refused with 410 before it is swept).
+    upload_sweep_s: float = field(default_factory=lambda: float(_env("UPLOAD_SWEEP_S", "60")))
     # Set behind a TLS-terminating proxy so cookies are marked Secure and client addresses come
     # from X-Forwarded-For.
     behind_proxy: bool = field(default_factory=lambda: _env("BEHIND_PROXY", "0") == "1")

@@ -9,7 +9,8 @@ request but before the answer arrives, or goes silent for a while. Tests reprodu
         assert proxy.bytes_up > 0
 
 Faults are given per connection (`plan`: the next connections in order), for the proxy as a whole
-(`cut_total`: whichever connection carries byte N of everything sent from now on), or at random
+(`cut_total`: whichever connection carries byte N of everything sent from now on; `corrupt_total`: that byte
+arrives damaged, the connection carries on), or at random
 (`fail_randomly`: a seeded share of connections cut or reset at random offsets). Each connection is served by
 one thread doing non-blocking I/O on both sockets, so a cut or reset is done by the thread that owns the sockets.
 The proxy is bounded: it stops by itself after `lifetime_s` and accepts at most `max_connections`.
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Direction = Literal["up", "down"]  # up: client to server; down: server to client
-FaultKind = Literal["cut", "reset", "stall"]
+FaultKind = Literal["cut", "reset", "stall", "corrupt"]
 
 _READ_SIZE = 65536
 _BUFFER_LIMIT = 256 * 1024  # stop reading a side whose bytes the other side is not taking
@@ -115,6 +116,7 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._planned: list[Fault | None] = []
         self._total: dict[Direction, _TotalBudget] = {}
+        self._corrupt: dict[Direction, int] = {}  # bytes still to pass before the one that is damaged
         self._random: _RandomFaults | None = None
         self.rate: float | None = None  # bytes per second each way per connection; None: as fast as loopback
         self._stopping = threading.Event()
@@ -146,6 +148,25 @@ class FaultProxy:
         with self._lock:
             self._total[direction] = _TotalBudget(Fault(kind, direction, after), after)
 
+    def corrupt_total(self, direction: Direction, at: int) -> None:
+        """Counting from now, over all connections: byte number `at` (from 0) in `direction` arrives with every
+        bit flipped, and the connection carries on (damage that TCP's checksum missed, or a faulty middlebox).
+        Fires once; the connection that carried it is marked `fired == "corrupt"`."""
+        with self._lock:
+            self._corrupt[direction] = at
+
+    def _damage(self, record: ConnectionRecord, direction: Direction, data: bytearray) -> None:
+        with self._lock:
+            at = self._corrupt.get(direction)
+            if at is None:
+                return
+            if at >= len(data):
+                self._corrupt[direction] = at - len(data)
+                return
+            del self._corrupt[direction]
+        data[at] ^= 0xFF
+        record.fired = "corrupt"
+
     def fail_randomly(
         self,
         share: float,
@@ -173,6 +194,7 @@ class FaultProxy:
         with self._lock:
             self._planned.clear()
             self._total.clear()
+            self._corrupt.clear()
             self._random = None
 
     # -- what happened -------------------------------------------------------------------------------------------
@@ -396,7 +418,9 @@ class _Pump:
 
     def _accept_bytes(self, d: Direction, data: bytes) -> None:
         allowed, firing = self.proxy._allow(self.record, d, self.accepted[d], len(data))
-        self.buffers[d] += data[:allowed]
+        passing = bytearray(data[:allowed])
+        self.proxy._damage(self.record, d, passing)
+        self.buffers[d] += passing
         self.accepted[d] += allowed
         if firing is not None:
             self.pending[d] = firing

@@ -265,6 +265,26 @@ def test_cut_total_spans_connections_and_fires_once(peers: PeerFactory) -> None:
     assert sorted(len(r) for r in peer.results) == [500, 1000, 1000, 1000]  # type: ignore[arg-type]
 
 
+def test_corrupt_total_damages_exactly_one_byte_across_connections_and_keeps_them_open(peers: PeerFactory) -> None:
+    peer = peers(echo)
+    payload = bytes(range(250)) * 4  # 1000 bytes
+    with FaultProxy(peer.port) as proxy:
+        proxy.corrupt_total("up", at=1500)
+        answers = []
+        for _ in range(3):
+            with connect(proxy) as s:
+                s.sendall(payload)
+                s.shutdown(socket.SHUT_WR)
+                answers.append(read_all(s))
+            peer.wait()
+        proxy.wait_idle()
+        assert [c.fired for c in proxy.connections] == [None, "corrupt", None]
+        assert [c.outcome for c in proxy.connections] == ["closed"] * 3
+    damaged = bytearray(payload)
+    damaged[500] ^= 0xFF
+    assert answers == [payload, bytes(damaged), payload]
+
+
 def _random_run(port: int, seed: int) -> tuple[list[tuple[str, str, int] | None], list[bool]]:
     """40 echo round trips of 4000 bytes through a proxy dropping half the connections; returns the faults
     drawn and whether each round trip came back whole."""

@@ -114,9 +114,6 @@ async def send_photo(ctx: PushContext, item: OutboxItem, token: str) -> None:
             "photo_id": item.photo_id,
             "sha256": photo.upload_sha256,
             "content_type": photo.content_type,
-            # Not checked by Hedgerow, but its tus server refuses a HEAD (the resume) without them.
-            "filename": f"{item.photo_id}.jpg",
-            "filetype": photo.content_type,
         },
     )
     tus = TusClient(ctx.client, f"{ctx.server_url}{API}/uploads", ctx.auth(token), ctx.sizer)
@@ -134,8 +131,7 @@ async def send_photo(ctx: PushContext, item: OutboxItem, token: str) -> None:
         else:
             offset = known
     if url is None:
-        url = await tus.create(upload)
-        offset = 0
+        url, offset = await tus.create(upload)  # with the first chunk: a small photo is done in one request
     record_upload_progress(ctx.store, item.id, url, offset)
     ctx.on_photo_progress(item.photo_id, offset, len(data))
     current_url = url

@@ -21,6 +21,7 @@ from types import FrameType
 import uvicorn
 
 from backend.db import open_and_migrate
+from backend.http_limits import limited_protocol
 from backend.services import demo
 from backend.settings import Settings
 
@@ -154,7 +155,13 @@ def run_everything(settings: Settings, app: bool = True) -> int:
                 settings = replace(settings, app_url=f"http://{_visible_host(settings.host)}:{settings.app_port}")
         from backend.main import create_app
 
-        config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        config = uvicorn.Config(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            http=limited_protocol(settings.header_timeout_s, settings.upload_idle_s),
+        )
         server = uvicorn.Server(config)
         threading.Thread(
             target=_announce, args=(server, settings, logins, app_proc), name="hedgerow-banner", daemon=True

@@ -6,6 +6,7 @@ import io
 import random
 import sqlite3
 import struct
+import time
 import uuid
 import zlib
 from pathlib import Path
@@ -18,7 +19,8 @@ from tusclient.uploader import Uploader
 
 from tests.support import LiveServer, report_body
 
-UPLOADS = "/api/v1/uploads/"
+UPLOADS = "/api/v1/uploads"
+OFFSET_OCTETS = "application/offset+octet-stream"
 
 
 def query(server_or_path: LiveServer | Path, sql: str, *params: Any) -> list[sqlite3.Row]:
@@ -45,15 +47,13 @@ def put_report(
     return rid, client.put(f"/api/v1/reports/{rid}", json=report_body(**body), headers=headers)
 
 
-def tus_metadata(report_id: str, decl: dict[str, Any], filename: str = "photo.jpg") -> dict[str, str]:
-    """What the app puts in Upload-Metadata (filename and filetype too: tuspyserver's HEAD needs them)."""
+def tus_metadata(report_id: str, decl: dict[str, Any]) -> dict[str, str]:
+    """The documented Upload-Metadata, and nothing else: a stock client needs no more to create and resume."""
     return {
         "report_id": report_id,
         "photo_id": decl["photo_id"],
         "sha256": decl["sha256"],
         "content_type": decl["content_type"],
-        "filename": filename,
-        "filetype": decl["content_type"],
     }
 
 
@@ -66,17 +66,45 @@ def uploader(
     *,
     chunk_size: int = 64 * 1024,
     url: str | None = None,
-    filename: str = "photo.jpg",
+    checksum: bool = False,
+    retries: int = 0,
 ) -> Uploader:
-    """A stock tus client (tuspy) for one photo; with `url` it resumes that upload from the server's offset."""
+    """A stock tus client (tuspy) for one photo; with `url` it resumes that upload from the server's offset.
+    With `retries`, a refused piece is sent again after asking the offset (tuspy's own retry, one second apart);
+    with `checksum`, every piece carries its sha1 in Upload-Checksum."""
     client = TusClient(base_url + UPLOADS, headers=dict(headers))
     return client.uploader(
         file_stream=io.BytesIO(data),
         chunk_size=chunk_size,
-        metadata=tus_metadata(report_id, decl, filename),
+        metadata=tus_metadata(report_id, decl),
         url=url,
-        retries=0,
+        retries=retries,
+        retry_delay=1,
+        upload_checksum=checksum,
     )
+
+
+def upload_bytes(server: LiveServer) -> set[Path]:
+    """The bytes of unfinished uploads the server holds (a finished upload keeps only its small record)."""
+    return {p for p in files_in(server.data_dir / "uploads") if p.suffix == ".bin"}
+
+
+def settled_offset(client: httpx.Client, url: str, headers: dict[str, str], timeout: float = 15) -> int:
+    """The offset of an upload once no request is writing to it any more (a cut PATCH may still be finishing on
+    the server). Asked the tus way: HEAD, then an empty PATCH at that offset, which the server answers 423 while
+    another request holds the upload and 409 if the offset moved meanwhile."""
+    tus = {**headers, "Tus-Resumable": "1.0.0"}
+    deadline = time.monotonic() + timeout
+    while True:
+        offset = int(client.head(url, headers=tus).headers["upload-offset"])
+        probe = client.patch(
+            url, content=b"", headers={**tus, "Upload-Offset": str(offset), "Content-Type": OFFSET_OCTETS}
+        )
+        if probe.status_code == 204:
+            return offset
+        assert probe.status_code in (409, 423), probe.text
+        assert time.monotonic() < deadline, "the upload is still being written to"
+        time.sleep(0.05)
 
 
 def files_in(path: Path) -> set[Path]:

@@ -4,7 +4,6 @@ the same data, let the phones resend as the app does, and find every report and 
 from __future__ import annotations
 
 import hashlib
-import json
 import queue
 import threading
 import uuid
@@ -225,7 +224,7 @@ def _interrupted_upload(server: LiveServer) -> tuple[dict[str, str], Item, Path]
     up.upload(stop_at=len(item.photo) - 1)
     item.upload_url = up.url
     server.kill()
-    return device, item, server.data_dir / "uploads" / up.url.rsplit("/", 1)[1]
+    return device, item, server.data_dir / "uploads" / f"{up.url.rsplit('/', 1)[1]}.bin"
 
 
 def _photo(server: LiveServer, device: dict[str, str], item: Item) -> dict[str, Any]:
@@ -237,21 +236,22 @@ def test_an_upload_whose_last_bytes_were_written_just_before_the_kill_is_finishe
     server = LiveServer(tmp_path / "data")
     try:
         device, item, data = _interrupted_upload(server)
-        # The process wrote the last byte and recorded the offset, then died before storing the photo.
+        # The process wrote the last byte, then died before storing the photo (the last piece's offset is only
+        # recorded once the photo is stored).
         with open(data, "ab") as f:
             f.write(item.photo[-1:])
-        info = json.loads(data.with_name(data.name + ".info").read_text())
-        data.with_name(data.name + ".info").write_text(json.dumps({**info, "offset": len(item.photo)}))
 
         server.start()
         assert _photo(server, device, item)["arrived"] is True, "finished at start-up, before any client came back"
         with httpx.Client(timeout=30) as c:
-            assert c.head(item.upload_url, headers={**device, **TUS}).status_code == 404
+            head = c.head(item.upload_url, headers={**device, **TUS})
+            assert head.status_code == 200, "a finished upload answers its offset until it expires"
+            assert head.headers["upload-offset"] == str(len(item.photo))
         with Phone(server.url, device) as phone:
             phone.send(item)  # what the app does next: no harm in sending it again
         server.stop()
         assert scalar(server.data_dir / "hedgerow.db", "SELECT count(*) FROM photo_blobs") == 1
-        assert files_in(server.data_dir / "uploads") == set()
+        assert {p.suffix for p in files_in(server.data_dir / "uploads")} == {".json"}, "records only, no bytes"
     finally:
         server.stop()
 

@@ -1,8 +1,10 @@
-"""Farmer app: the photo pipeline on a 12-megapixel photo, and the time from "Save" to a durable report.
+"""Photos: the farmer app's pipeline on a 12-megapixel photo, "Save" to a durable report, and uploads over tus.
 
 Targets (issue 3): under 250 ms per photo and under 400 KB out; under 100 ms from "Save" to the report being
 on the disk with its photos already processed. Baselines are measured in the same run: plain Pillow (open,
 exif_transpose, resize, save) on the same image, and a bare SQLite insert-and-commit of the same report.
+Uploads (issue 13): tus throughput through the real server with and without checksums beside the floor of
+writing the same bytes to a file, and /healthz p99 while uploads contend (tests/benchmarks/upload_throughput.py).
 
 Run: `.venv/bin/python -m tests.benchmarks.bench_photos [--runs N]`
 """
@@ -30,6 +32,7 @@ from app.state.app_state import AppState
 from app.state.ports import PickedFile, Ports
 from app.store import Store
 from app.store import photos as photo_store
+from tests.benchmarks import upload_throughput
 
 PHOTO_TARGET_MS = 250
 SIZE_TARGET_KB = 400
@@ -138,6 +141,7 @@ def save_to_durable(root: Path, photo: bytes, runs: int) -> tuple[float, float]:
 def main(argv: list[str]) -> str:
     parser = argparse.ArgumentParser(prog="bench_photos")
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--upload-rounds", type=int, default=3)
     args = parser.parse_args(argv)
     photo = camera_photo()
     with Image.open(io.BytesIO(photo)) as probe:
@@ -171,7 +175,8 @@ def main(argv: list[str]) -> str:
         "synchronous=FULL (report row, 6 photo rows moved from the draft, 7 outbox rows, draft deleted); "
         "the bare baseline is one row insert and commit with the same settings, the floor set by fsync."
     )
-    return "\n".join(rows) + "\n" + notes
+    uploads = upload_throughput.run(rounds=args.upload_rounds)
+    return "\n".join(rows) + "\n" + notes + "\n\n### Uploads over tus (the real server, loopback)\n\n" + uploads
 
 
 if __name__ == "__main__":
