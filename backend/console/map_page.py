@@ -14,7 +14,7 @@ from backend.console.geo import coarse_point
 from backend.console.queue import caption_for, filter_params, queue_filter
 from backend.console.render import FLAG_LEVEL, FLAG_WORDS, category_label, page, short_id
 from backend.console.session import PoliceSessionDep
-from backend.deps import DbDep, SettingsDep
+from backend.deps import DbDep, NowDep, SettingsDep
 from backend.services import queue
 
 router = APIRouter(prefix="/console")
@@ -28,9 +28,9 @@ def _level(flags: list[str]) -> str:
 
 
 @router.get("/map", response_class=HTMLResponse)
-def map_page(request: Request, session: PoliceSessionDep, db: DbDep, settings: SettingsDep) -> Response:
+def map_page(request: Request, session: PoliceSessionDep, db: DbDep, settings: SettingsDep, now: NowDep) -> Response:
     params = filter_params(request)
-    f = queue_filter(session, db, settings, params)
+    f = queue_filter(session, db, settings, params, now)
     markers = queue.markers(db, f)
     for m in markers:
         if f.scope == "border":  # other forces' reports: to the kilometre, as on their pages

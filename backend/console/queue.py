@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -12,14 +12,31 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from backend.console.render import FLAG_WORDS, STATUS_WORDS, page, relative
 from backend.console.session import ConsoleSession, PoliceCsrfDep, PoliceSessionDep
 from backend.deps import DbDep, NowDep, SettingsDep
+from backend.schemas import CLOSE_OUTCOMES
 from backend.services import actions, queue, staff_admin
 from backend.services.errors import Invalid
+from backend.services.farmer_text import OUTCOME_WORDS
 from backend.services.policy import FLAGS
 from wire.categories import CATEGORIES
 
 router = APIRouter(prefix="/console")
 
-FILTER_FIELDS = ("status", "flag", "category", "area", "assigned", "from", "to", "q", "scope", "sort", "force")
+FILTER_FIELDS = (
+    "view",
+    "status",
+    "flag",
+    "category",
+    "area",
+    "assigned",
+    "from",
+    "to",
+    "q",
+    "scope",
+    "sort",
+    "force",
+)
+# Officers start a shift with what came in; supervisors with what is late.
+DEFAULT_VIEW = {"officer": "new", "supervisor": "overdue", "admin": "overdue"}
 Text = Annotated[str, Query(max_length=200)]
 
 
@@ -44,11 +61,25 @@ def _choice(value: str, allowed: tuple[str, ...], name: str, default: str) -> st
     return value
 
 
+def chosen_view(session: ConsoleSession, db: DbDep, params: dict[str, str]) -> str:
+    """The view asked for (and kept for next time), else the one this user chose last, else their role's."""
+    asked = params.get("view", "")
+    if asked:
+        view = _choice(asked, tuple(queue.VIEWS), "view", "new")
+        staff_admin.remember_queue_view(db, session.user.id, view)
+        return view
+    return staff_admin.queue_view(db, session.user.id) or DEFAULT_VIEW.get(session.user.role, "overdue")
+
+
 def queue_filter(
-    session: ConsoleSession, db: DbDep, settings: SettingsDep, params: dict[str, str]
+    session: ConsoleSession, db: DbDep, settings: SettingsDep, params: dict[str, str], now: datetime
 ) -> queue.QueueFilter:
-    """The queue's filter from the query string, for the queue and the map alike. Raises Invalid."""
+    """The queue's filter from the query string, for the queue and the map alike. Raises Invalid.
+
+    The view is the starting point; a search, a status, a flag or an order asked for takes over from it."""
     user = session.user
+    view = chosen_view(session, db, params)
+    preset = queue.view_preset(view, now) if not any(params.get(k) for k in ("q", "status", "sort", "flag")) else {}
     if user.role == "admin":
         known = forces(db)
         force = params.get("force") or (known[0] if known else "")
@@ -64,7 +95,7 @@ def queue_filter(
     return queue.QueueFilter(
         force=force,
         scope=_choice(params.get("scope", ""), ("force", "border"), "scope", "force"),  # type: ignore[arg-type]
-        status=_choice(params.get("status", ""), queue.STATUS_CHOICES, "status", status_default),
+        status=_choice(params.get("status", ""), queue.STATUS_CHOICES, "status", preset.get("status", status_default)),
         flag=_choice(params.get("flag", ""), FLAGS, "flag", "") or None,
         category=_choice(params.get("category", ""), tuple(c.code for c in CATEGORIES), "category", "") or None,
         area_id=int(area) if area else None,
@@ -73,8 +104,10 @@ def queue_filter(
         received_from=_date(params.get("from", ""), "from"),
         received_to=_date(params.get("to", ""), "to"),
         text=text,
-        sort=_choice(params.get("sort", ""), ("due", "newest"), "sort", "due"),  # type: ignore[arg-type]
+        sort=_choice(params.get("sort", ""), ("due", "newest"), "sort", preset.get("sort", "due")),  # type: ignore[arg-type]
         border_m=settings.border_km * 1000,
+        due_from_s=preset.get("due_from_s"),
+        due_before_s=preset.get("due_before_s"),
     )
 
 
@@ -85,23 +118,24 @@ def filter_params(request: Request) -> dict[str, str]:
 def caption_for(f: queue.QueueFilter, order: str) -> str:
     scope = f"near {f.force}'s border (other forces' reports, read only)" if f.scope == "border" else f.force
     status = {"open": "open", "any": "open and closed"}.get(f.status, STATUS_WORDS.get(f.status, f.status).lower())
-    how = {
-        "due": "most overdue or soonest due first",
-        "newest": "newest first",
-        "text": f"matching “{f.text}”, newest first",
-    }[order]
+    due = "most overdue or soonest due first"
+    if f.due_from_s is not None:
+        due = "not yet overdue, the next due first"
+    elif f.due_before_s is not None:
+        due = "overdue, the longest overdue first"
+    how = {"due": due, "newest": "newest first", "text": f"matching “{f.text}”, newest first"}[order]
     return f"Reports of {scope}: {status}, {how}"
 
 
 def _bulk_message(request: Request) -> str | None:
     q = request.query_params
-    if q.get("bulk") not in ("acknowledged", "assigned"):
+    if q.get("bulk") not in ("acknowledged", "assigned", "closed"):
         return None
     try:
         done, skipped = int(q.get("n", "0")), int(q.get("skipped", "0"))
     except ValueError:
         return None
-    verb = "Acknowledged" if q["bulk"] == "acknowledged" else "Assigned"
+    verb = {"acknowledged": "Acknowledged", "assigned": "Assigned", "closed": "Closed"}[q["bulk"]]
     message = f"{verb} {done} report{'s' if done != 1 else ''}."
     if skipped:
         message += f" {skipped} skipped (closed, already done, or not your force's)."
@@ -119,7 +153,8 @@ def queue_page(
     before: Text = "",
 ) -> Response:
     params = filter_params(request)
-    f = queue_filter(session, db, settings, params)
+    f = queue_filter(session, db, settings, params, now)
+    view = chosen_view(session, db, {})
     result = queue.page(db, f, after=after or None, before=before or None)
     officers = staff_admin.officers_of(db, f.force)
     names = {o.id: o.display_name for o in officers}
@@ -135,6 +170,9 @@ def queue_page(
             "query": query,
             "result": result,
             "caption": caption_for(f, result.order),
+            "view": view,
+            "views": queue.VIEWS,
+            "outcomes": [(o, OUTCOME_WORDS[o]) for o in CLOSE_OUTCOMES if o != "duplicate"],
             "names": names,
             "officers": officers,
             "areas": areas,
@@ -169,11 +207,15 @@ def bulk_action(
     action: Annotated[str, Form(max_length=20)],
     report_ids: Annotated[list[str], Form(max_length=actions.MAX_BULK)] = [],  # noqa: B006 (FastAPI copies it)
     assignee: Annotated[str, Form(max_length=20)] = "",
+    outcome: Annotated[str, Form(max_length=40)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
     back: Annotated[str, Form(max_length=2000)] = "/console",
 ) -> Response:
-    kinds = {"acknowledge": "acknowledged", "assign": "assigned"}
+    kinds = {"acknowledge": "acknowledged", "assign": "assigned", "close": "closed"}
     if action not in kinds:
-        raise Invalid("action must be acknowledge or assign")
+        raise Invalid("action must be acknowledge, assign or close")
+    if action == "close" and outcome not in CLOSE_OUTCOMES:
+        raise Invalid("choose the outcome to close the reports with")
     if assignee and not assignee.isdigit():
         raise Invalid("choose an officer from the list")
     result = actions.bulk(
@@ -184,6 +226,8 @@ def bulk_action(
         now,
         settings,
         int(assignee) if assignee else None,  # type: ignore[arg-type]
+        outcome=outcome or None,
+        text=reason,
     )
     target = _safe_back(back)
     flash = urlencode({"bulk": kinds[action], "n": len(result.done), "skipped": len(result.skipped)})

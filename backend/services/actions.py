@@ -17,12 +17,12 @@ import sqlite_utils
 from backend.db import write_transaction
 from backend.schemas import EventCreate
 from backend.services import events, reports, staff, sweep
-from backend.services.errors import Invalid, NotFound
+from backend.services.errors import Forbidden, Invalid, NotFound
 from backend.services.staff import StaffUser
 from backend.settings import Settings
 
 MAX_BULK = 200
-BulkKind = Literal["acknowledged", "assigned"]
+BulkKind = Literal["acknowledged", "assigned", "closed"]
 
 
 def _check_time(at: datetime, report: dict[str, Any], now: datetime) -> None:
@@ -87,6 +87,8 @@ def bulk(
     now: datetime,
     settings: Settings,
     assignee_id: int | None = None,
+    outcome: str | None = None,
+    text: str | None = None,
 ) -> BulkResult:
     """Acknowledge or assign many reports at once: one event per report, all in one transaction.
 
@@ -96,6 +98,12 @@ def bulk(
     ids = list(dict.fromkeys(report_ids))
     if not ids:
         raise Invalid("choose at least one report")
+    if kind == "closed":
+        # Closing many at once is a supervisor's review of the backlog, never an officer's shortcut.
+        if user.role not in ("supervisor", "admin"):
+            raise Forbidden("only a supervisor can close reports in bulk")
+        if not (text or "").strip():
+            raise Invalid("give the closing words each farmer will read")
     if len(ids) > MAX_BULK:
         raise Invalid(f"at most {MAX_BULK} reports at a time")
     result = BulkResult()
@@ -112,7 +120,12 @@ def bulk(
             if kind == "acknowledged" and report["acknowledged_at"]:
                 result.skipped[report_id] = "already acknowledged"
                 continue
-            body = EventCreate(kind=kind, user_id=assignee_id if kind == "assigned" else None)
+            body = EventCreate(
+                kind=kind,
+                user_id=assignee_id if kind == "assigned" else None,
+                outcome=outcome if kind == "closed" else None,
+                text=text.strip() if kind == "closed" and text else None,
+            )
             if kind == "assigned" and report["assigned_to"] == (assignee_id or user.id):
                 result.skipped[report_id] = "already assigned to that officer"
                 continue

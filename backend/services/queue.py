@@ -35,6 +35,15 @@ STATUS_CHOICES = ("open", *OPEN_STATUSES, "closed", "any")
 Scope = Literal["force", "border"]
 Assigned = Literal["any", "me", "none"]
 Order = Literal["due", "newest", "text"]
+# The views a shift works through, each a preset of the filter (see `view_preset`).
+View = Literal["new", "due", "overdue", "backlog"]
+VIEWS: dict[str, str] = {
+    "new": "New and unanswered",
+    "due": "Due soonest",
+    "overdue": "Most overdue",
+    "backlog": "Backlog",
+}
+BACKLOG_DAYS = 30  # open and overdue by more than this: the backlog a supervisor reviews in bulk
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,9 @@ class QueueFilter:
     text: str = ""
     sort: Literal["due", "newest"] = "due"
     border_m: float = 10_000
+    # In the due order only: the soonest due time at or after / before these (UTC seconds).
+    due_from_s: int | None = None
+    due_before_s: int | None = None
 
     def __post_init__(self) -> None:
         if self.status not in STATUS_CHOICES:
@@ -114,6 +126,22 @@ _COLUMNS = (
     "r.rowid AS rowid, r.id, r.category, r.status, r.received_at, r.occurred_at, r.place_name, r.grid_ref, "
     "r.area_id, r.force, r.assigned_to, r.police_reference, r.happening_now, r.queue_due_s, r.lat, r.lon"
 )
+
+
+def view_preset(view: str, now: datetime, backlog_days: int = BACKLOG_DAYS) -> dict[str, Any]:
+    """The filter fields a view sets; the officer's own filters apply on top.
+
+    - new: reports nobody has acknowledged yet, newest first (what came in this shift);
+    - due: the next clock to run out first, from now on (what to do before it is late);
+    - overdue: clocks that ran out, longest ago first;
+    - backlog: open and overdue by more than `backlog_days`, for a supervisor's review."""
+    now_s = int(now.timestamp())
+    return {
+        "new": {"status": "received", "sort": "newest"},
+        "due": {"sort": "due", "due_from_s": now_s},
+        "overdue": {"sort": "due", "due_before_s": now_s},
+        "backlog": {"sort": "due", "due_before_s": now_s - backlog_days * 86400},
+    }[view]
 
 
 def _day_start_utc(day: date) -> str:
@@ -209,6 +237,13 @@ def _ordered_sql(f: QueueFilter, after: str | None, before: str | None, limit: i
             )
         else:
             source, due, key = "reports r", "r.queue_due_s", "r.id"
+        # Bounds on the due time: ranges of the same index the order reads.
+        if f.due_from_s is not None:
+            where.append(f"{due} >= ?")
+            params.append(f.due_from_s)
+        if f.due_before_s is not None:
+            where.append(f"{due} < ?")
+            params.append(f.due_before_s)
         if cursor:
             due_s, report_id = _parse_cursor(cursor, order)
             # Written so the index range applies: due >= key, then the tie broken by id.

@@ -166,3 +166,16 @@ def _csv_safe(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def queue_view(db: sqlite_utils.Database, user_id: int) -> str | None:
+    """The queue view this member of staff chose last, if any."""
+    row = db.execute("SELECT queue_view FROM users WHERE id = ?", [user_id]).fetchone()
+    return row[0] if row else None
+
+
+def remember_queue_view(db: sqlite_utils.Database, user_id: int, view: str) -> None:
+    """Keep the view for the next visit (a write only when it changes: the queue is read far more than set)."""
+    if queue_view(db, user_id) != view:
+        with write_transaction(db):
+            db.execute("UPDATE users SET queue_view = ? WHERE id = ?", [view, user_id])
