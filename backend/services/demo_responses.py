@@ -124,7 +124,30 @@ _FARMER_UPDATES = (
 )
 
 
-def responses(
+# A working force reviews what is left open: most reports still open this long after arriving are closed by a
+# supervisor's review, leaving a realistic open tail (recent reports, and a few old ones for the backlog view).
+REVIEW_AFTER_DAYS = (60.0, 150.0)
+REVIEWED_SHARE = 0.93
+_REVIEW_TEXT = "Reviewed by the rural crime team: there are no further lines of enquiry, so we have closed it."
+
+
+def responses(rng: random.Random, **report: Any) -> list[Action]:
+    """Everything that happens to a report after it is received, in time order (the caller drops the future)."""
+    actions = _responses(rng, **report)
+    officers: Officers | None = report["officers"]
+    if officers is None or any(a.kind in ("closed", "reopened") for a in actions):
+        return actions
+    # Its own generator, seeded by the report: the demo's main sequence (and so every other report) is unchanged.
+    review = random.Random(f"{report['device_id']}:{report['received'].isoformat()}")
+    if review.random() >= REVIEWED_SHARE:
+        return actions  # left open: the backlog a supervisor has yet to review
+    last = max((a.at for a in actions), default=report["received"])
+    at = max(last, report["received"]) + timedelta(days=review.uniform(*REVIEW_AFTER_DAYS))
+    closing = _staff("closed", at, officers.supervisor_id, outcome="no_further_action", text=_REVIEW_TEXT)
+    return sorted([*actions, closing], key=lambda a: a.at)
+
+
+def _responses(
     rng: random.Random,
     *,
     category: str,
@@ -139,7 +162,6 @@ def responses(
     year: tuple[datetime, datetime],
     new_id: Any,
 ) -> list[Action]:
-    """Everything that happens to a report after it is received, in time order (the caller drops the future)."""
     style = style_for(force)
     actions: list[Action] = []
     ack_at: datetime | None = None

@@ -20,9 +20,10 @@ from types import FrameType
 
 import uvicorn
 
+from backend.clock import clock_for
 from backend.db import open_and_migrate
 from backend.http_limits import limited_protocol
-from backend.services import demo
+from backend.services import demo, sweep
 from backend.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,6 +51,9 @@ def seed_if_empty(settings: Settings) -> list[demo.DemoLogin]:
             _say(demo.seed(db, settings, reports=settings.demo_reports, progress=True))
         else:
             _say(f"The database at {settings.db_path} holds {held} reports; not seeding demo data.")
+        # Flags before the URLs are printed: the first look at the queue shows what is overdue, not "None".
+        swept = sweep.sweep(db, clock_for(settings)(), settings)
+        _say(f"Flags brought up to date: {len(swept.raised)} raised, {len(swept.cleared)} cleared.")
         return demo.demo_logins(db)
     finally:
         db.close()
