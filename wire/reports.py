@@ -86,6 +86,18 @@ class PhotoDeclared(Strict):
     sha256: Sha256Hex
     bytes: int = Field(gt=0, le=MAX_PHOTO_BYTES)
     content_type: Literal["image/jpeg", "image/png", "image/webp", "image/heic"]
+    # Provenance, sent beside the image because the phone strips EXIF from what it uploads: when and where the
+    # camera says it was taken (if it said), and the digest of the original file kept on the phone.
+    taken_at: UtcDatetime | None = None
+    taken_lat: float | None = Field(default=None, ge=-90, le=90)
+    taken_lon: float | None = Field(default=None, ge=-180, le=180)
+    original_sha256: Sha256Hex | None = None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> PhotoDeclared:
+        if (self.taken_lat is None) != (self.taken_lon is None):
+            raise ValueError("give both taken_lat and taken_lon, or neither")
+        return self
 
 
 class ReportBase(Strict):

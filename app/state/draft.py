@@ -342,9 +342,18 @@ class ReportDraft(LocationSteps, PhotoSteps):
     # ----- step 7: review and save
 
     def _declared_photos(self) -> list[PhotoDeclared]:
+        """Each photo as the report declares it, with its provenance beside it (the upload copy has no EXIF).
+        The camera's position goes to the police as evidence; it never becomes the report's location."""
         return [
             PhotoDeclared(
-                photo_id=uuid.UUID(p.id), sha256=p.upload_sha256, bytes=p.upload_bytes, content_type="image/jpeg"
+                photo_id=uuid.UUID(p.id),
+                sha256=p.upload_sha256,
+                bytes=p.upload_bytes,
+                content_type="image/jpeg",
+                taken_at=datetime.fromisoformat(p.taken_at) if p.taken_at else None,
+                taken_lat=p.gps_lat if p.gps_lon is not None else None,
+                taken_lon=p.gps_lon if p.gps_lat is not None else None,
+                original_sha256=p.original_sha256,
             )
             for p in self.photos
         ]

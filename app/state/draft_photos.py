@@ -30,6 +30,8 @@ class PhotoItem:
     upload_bytes: int
     gps_lat: float | None
     gps_lon: float | None
+    taken_at: str | None = None  # the camera's own capture time, as EXIF gave it
+    original_sha256: str | None = None
 
 
 def _thumbnail(upload: bytes) -> str:
@@ -49,6 +51,8 @@ def _item(store_photo: photo_store.StoredPhoto, upload: bytes) -> PhotoItem:
         upload_bytes=store_photo.upload_bytes,
         gps_lat=store_photo.gps_lat,
         gps_lon=store_photo.gps_lon,
+        taken_at=store_photo.taken_at,
+        original_sha256=store_photo.original_sha256,
     )
 
 

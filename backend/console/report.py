@@ -22,7 +22,7 @@ from backend.console.render import LONDON, category_label, local_time, page, sec
 from backend.console.session import ConsoleSession, PoliceCsrfDep, PoliceSessionDep
 from backend.deps import DbDep, NowDep, SettingsDep
 from backend.schemas import CLOSE_OUTCOMES, EventCreate
-from backend.services import actions, clocks, linked, reports, staff, staff_admin, templates, views
+from backend.services import actions, clocks, linked, photos, reports, staff, staff_admin, templates, views
 from backend.services.errors import Conflict, Forbidden, Invalid, NotFound, plain_message
 from backend.services.farmer_text import OUTCOME_WORDS
 from backend.services.photos import blob_path
@@ -111,8 +111,9 @@ def context(
         "details": _details(row, view["details"]),
         "grid_ref": grid_reference(row["lat"], row["lon"], 10 if acting else 4),
         "point": (row["lat"], row["lon"]) if acting else coarse_point(row["lat"], row["lon"]),
+        "provenance": photos.provenance(db, row),
         "clocks": report_clocks.clocks if report_clocks else (),
-        # The clocks as they stand now (an action stops one at once; the queue's flags follow at the next sweep).
+        # The clocks as they stand now (an action stops one, and settles its flags, in the same transaction).
         "flags": [f for f in FLAGS if report_clocks and f in report_clocks.overdue_flags()],
         "call_mark": report_clocks.call_mark if report_clocks else None,
         "timeline": timeline.items(db, view["timeline"], include_internal=acting),

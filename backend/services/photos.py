@@ -9,7 +9,7 @@ import os
 import uuid
 import warnings
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from backend.db import write_transaction
 from backend.security import iso
 from backend.services import events
+from backend.services.linked import distance_km
 from wire.reports import MAX_PHOTO_BYTES
 
 MAX_PIXELS = 40_000_000
@@ -193,3 +194,37 @@ def mark_refused(db: sqlite_utils.Database, report_id: str, photo_id: str, messa
         "UPDATE report_photos SET error = ? WHERE report_id = ? AND photo_id = ? AND received_at IS NULL",
         [message, report_id, photo_id],
     )
+
+
+# A photo whose camera says it was taken this long before the incident is pointed out: maybe an old photo.
+TAKEN_BEFORE_WARN = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What the phone declared of one photo's origin, and what it says about the report."""
+
+    taken_at: str | None
+    distance_km: float | None  # from the report's location to where the camera was
+    days_before: int | None  # whole days the photo was taken before the incident, when that is long
+    original_sha256: str | None
+
+
+def provenance(db: sqlite_utils.Database, report: dict[str, Any]) -> dict[str, Provenance]:
+    """Each declared photo's provenance, by photo id, for the officers' report page."""
+    occurred = datetime.fromisoformat(report["occurred_at"])
+    found = {}
+    for p in db.execute(
+        "SELECT photo_id, taken_at, taken_lat, taken_lon, original_sha256 FROM report_photos WHERE report_id = ?",
+        [report["id"]],
+    ).fetchall():
+        distance = None
+        if p["taken_lat"] is not None and p["taken_lon"] is not None:
+            distance = round(distance_km(report["lat"], report["lon"], p["taken_lat"], p["taken_lon"]), 1)
+        days_before = None
+        if p["taken_at"]:
+            early = occurred - datetime.fromisoformat(p["taken_at"])
+            if early > TAKEN_BEFORE_WARN:
+                days_before = early.days
+        found[p["photo_id"]] = Provenance(p["taken_at"], distance, days_before, p["original_sha256"])
+    return found

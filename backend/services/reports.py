@@ -131,9 +131,20 @@ def _declare_photos(db: sqlite_utils.Database, report_id: str, photos: list[Phot
                 raise Conflict(f"photo {photo.photo_id} was declared before with different content")
             continue
         db.execute(
-            "INSERT INTO report_photos (report_id, photo_id, sha256, bytes, content_type, declared_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [report_id, str(photo.photo_id), photo.sha256, photo.bytes, photo.content_type, iso(now)],
+            "INSERT INTO report_photos (report_id, photo_id, sha256, bytes, content_type, declared_at, "
+            "taken_at, taken_lat, taken_lon, original_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                report_id,
+                str(photo.photo_id),
+                photo.sha256,
+                photo.bytes,
+                photo.content_type,
+                iso(now),
+                iso(photo.taken_at) if photo.taken_at else None,
+                photo.taken_lat,
+                photo.taken_lon,
+                photo.original_sha256,
+            ],
         )
 
 

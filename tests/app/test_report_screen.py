@@ -3,6 +3,8 @@ database with the fakes for what a test machine lacks (GPS, the clock)."""
 
 from __future__ import annotations
 
+import pytest
+
 from app.services.location import Fix
 from app.state.app_state import AppState
 from app.state.field_checks import detail_problem, minutes_problem, people_problem, time_problem
@@ -183,3 +185,22 @@ def test_a_field_says_what_is_wrong_as_it_is_typed_and_clears_when_put_right(app
     draft.set_detail("dogs_count", "3")
     draft.set_text("people_count", "4")
     assert draft.field_errors == {}
+
+
+def test_each_photo_goes_with_its_provenance_and_its_position_never_becomes_the_reports(
+    app: AppState, phone: FakePhone
+) -> None:
+    from app.store import photos as photo_store
+    from tests.app.images import camera_jpeg
+
+    register(app)
+    draft = fly_tip(app, phone)  # located by GPS at KENT
+    run(draft.add_photos([("gate.jpg", camera_jpeg(gps=(51.30, 1.0), taken="2026:11:20 06:00:00"))]))
+    assert app.save_report()
+    body = report_store.report_body(app._store, app.reports[0].id)
+    [stored] = photo_store.report_photos(app._store, app.reports[0].id)
+    [declared] = body["photos"]
+    assert declared["taken_at"] == "2026-11-20T06:00:00Z"
+    assert (declared["taken_lat"], declared["taken_lon"]) == (pytest.approx(51.30), pytest.approx(1.0))
+    assert declared["original_sha256"] == stored.original_sha256 != declared["sha256"]
+    assert (body["location"]["lat"], body["location"]["lon"], body["location"]["source"]) == (*KENT, "gps")

@@ -22,7 +22,7 @@ from tests.backend.console_support import (
     login,
 )
 from tests.backend.intake import jpeg_with_exif, uploader
-from tests.support import photo_decl
+from tests.support import photo_decl, report_body
 
 
 def uk_local(moment: datetime) -> str:
@@ -209,3 +209,57 @@ def test_a_place_given_only_in_words_is_shown_as_no_position_with_the_farmers_wo
     page = officer.get(f"/console/reports/{report_id}").text
     assert "<strong>None given.</strong> The farmer could not give a position" in page
     assert f"<dt>Place, in the farmer&#39;s words</dt><dd>{words}</dd>" in page
+
+
+def test_photo_provenance_is_stored_and_shown_and_an_old_photo_is_pointed_out(
+    console: ConsoleServer, officer: Staff
+) -> None:
+    farmer = Farmer(console, "Pat Provenance")
+    occurred = console.now().replace(microsecond=0)
+    old = jpeg_with_exif(51.2512, 1.2034, "2026:03:01 10:00:00")
+    fresh = jpeg_with_exif(51.2512, 1.2034, "2026:03:01 10:00:00", make="OtherCam")
+    original = "ab" * 32
+    declared = [
+        {  # taken ten days before the incident, 2.2 km north of the report's location
+            **photo_decl(old),
+            "taken_at": (occurred - timedelta(days=10)).isoformat(),
+            "taken_lat": 51.27,
+            "taken_lon": 1.2,
+            "original_sha256": original,
+        },
+        {**photo_decl(fresh), "taken_at": (occurred - timedelta(hours=1)).isoformat()},  # no position given
+    ]
+    report_id = farmer.report(
+        KENT_FAR_FROM_SUSSEX,
+        occurred_at=occurred.isoformat(),
+        photos=declared,
+        location={"lat": 51.25, "lon": 1.2, "source": "gps", "accuracy_m": 8},
+    )
+    stored = console.query(
+        "SELECT taken_at, taken_lat, taken_lon, original_sha256 FROM report_photos WHERE report_id = ? "
+        "ORDER BY declared_at, rowid",
+        report_id,
+    )
+    assert [tuple(r) for r in stored] == [
+        ((occurred - timedelta(days=10)).strftime("%Y-%m-%dT%H:%M:%SZ"), 51.27, 1.2, original),
+        ((occurred - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"), None, None, None),
+    ]
+    page = officer.get(f"/console/reports/{report_id}").text
+    assert page.count("days before the incident") == 1
+    assert "Taken 10 days before the incident: check it is a photo of this one." in page
+    assert "2.2 km from the report's location" in page
+    assert f"<code>{original}</code>" in page
+    assert page.count("<dt>Where the camera was</dt><dd>the camera did not say</dd>") == 1  # the second photo
+
+
+def test_a_photo_declared_with_half_a_position_is_refused(console: ConsoleServer) -> None:
+    farmer = Farmer(console, "Half Position")
+    decl = {**photo_decl(jpeg_with_exif(51.25, 1.2, "2026:03:01 10:00:00")), "taken_lat": 51.27}
+    bad = farmer.client.put(
+        "/api/v1/reports/6b1f3a2e-0000-4000-8000-000000000001",
+        json=report_body(photos=[decl]),
+        headers=farmer.headers,
+    )
+    assert bad.status_code == 422
+    assert "give both taken_lat and taken_lon, or neither" in bad.text
+    assert "Value error" not in bad.text
