@@ -207,6 +207,16 @@ def measure(server: LiveServer, repeat: int) -> tuple[list[tuple[str, str, list[
             ("floor", "GET /console/login (template, no query)", timed(client, lambda i: "/console/login", repeat))
         )
         _login(client, credentials)
+        # The views a shift works through; each is remembered, so the plain queue below is the last one set here.
+        for view, label in (
+            ("backlog", "Backlog (overdue by more than 30 days)"),
+            ("due", "Due soonest"),
+            ("new", "New and unanswered"),
+            ("overdue", "Most overdue"),
+        ):
+            rows.append(
+                ("queue", f"queue view: {label}", timed(client, lambda i, v=view: f"/console?view={v}", repeat))
+            )
         rows.append(("queue", "queue, first page", timed(client, lambda i: "/console", repeat, "Next page")))
         deep, pages = "/console", 1
         while pages < DEEP_PAGE:  # walk along the queue, to time a page deep in it by its keyset cursor
