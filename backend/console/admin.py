@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from backend.console.render import page
 from backend.console.session import ConsoleSession, check_csrf, require_police
 from backend.deps import DbDep
+from backend.services import areas
 from backend.services.errors import Invalid
 
 router = APIRouter(prefix="/console/admin")
@@ -42,7 +43,7 @@ def managed_force(session: ConsoleSession, db: DbDep, force: str) -> str:
     """A supervisor manages their own force; an admin names one (the first, alphabetically, by default)."""
     if session.user.role != "admin":
         return session.user.force or ""
-    known = [r[0] for r in db.execute("SELECT DISTINCT force FROM areas ORDER BY force")]
+    known = areas.forces(db)
     if not force:
         if not known:
             raise Invalid("import the areas first: there is no force yet")
@@ -55,7 +56,7 @@ def managed_force(session: ConsoleSession, db: DbDep, force: str) -> str:
 def all_forces(session: ConsoleSession, db: DbDep) -> list[str]:
     if session.user.role != "admin":
         return []
-    return [r[0] for r in db.execute("SELECT DISTINCT force FROM areas ORDER BY force")]
+    return areas.forces(db)
 
 
 @router.get("", response_class=HTMLResponse)

@@ -13,7 +13,7 @@ from backend.console.render import FLAG_WORDS, STATUS_WORDS, page, relative
 from backend.console.session import ConsoleSession, PoliceCsrfDep, PoliceSessionDep
 from backend.deps import DbDep, NowDep, SettingsDep
 from backend.schemas import CLOSE_OUTCOMES
-from backend.services import actions, queue, staff_admin
+from backend.services import actions, areas, queue, staff_admin
 from backend.services.errors import Invalid
 from backend.services.farmer_text import OUTCOME_WORDS
 from backend.services.policy import FLAGS
@@ -41,7 +41,7 @@ Text = Annotated[str, Query(max_length=200)]
 
 
 def forces(db: DbDep) -> list[str]:
-    return [r[0] for r in db.execute("SELECT DISTINCT force FROM areas ORDER BY force")]
+    return areas.forces(db)
 
 
 def _date(value: str, name: str) -> date | None:

@@ -190,3 +190,8 @@ def reroute_unrouted(db: sqlite_utils.Database) -> int:
                 db.execute("UPDATE reports SET area_id = ?, force = ? WHERE id = ?", [area.id, area.force, row["id"]])
                 moved += 1
     return moved
+
+
+def forces(db: sqlite_utils.Database) -> list[str]:
+    """Every force that has an area, alphabetically: the forces this server knows."""
+    return [r[0] for r in db.execute("SELECT DISTINCT force FROM areas ORDER BY force").fetchall()]
