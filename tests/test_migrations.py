@@ -4,6 +4,7 @@ the one runner and splitter they share behave as the databases in the field need
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -159,3 +160,15 @@ def test_a_server_upgraded_from_m0003_measures_its_reports_nearby_forces(tmp_pat
     # ...and the queue columns m0006 copies onto that row were filled from the report.
     assert tuple(db.execute("SELECT queue_due_s, open FROM report_nearby_forces").fetchone()) == (0, 1)
     db.close()
+
+
+def test_the_live_constants_match_the_copies_frozen_in_the_migrations() -> None:
+    from backend.migrations import m0004_console, m0005_summary_facts
+    from backend.services.queue import NOTHING_DUE
+    from backend.services.summary_data import PACK
+
+    # The queue's due-time triggers: every clock's "nothing due" is the number the queue reads as such.
+    assert m0004_console.SQL.count(f", {NOTHING_DUE})") == 15  # 5 clocks x 3 places in two triggers
+    # The summary rows pack up to three flags, at the multipliers summary_data unpacks and at no others.
+    multipliers = {int(m) for m in re.findall(r", 0\) \* (\d+)", m0005_summary_facts.SQL)}
+    assert multipliers == {1, 1 << PACK, 1 << (2 * PACK)}
