@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
 
 from PIL import ExifTags, Image, UnidentifiedImageError, features
 
+from core.exif import read_gps
 from wire.reports import MAX_PHOTO_BYTES
 
 MAX_EDGE_PX = 1600
@@ -80,37 +79,6 @@ def _sha256(data: bytes) -> str:
 def _is_heif(data: bytes) -> bool:
     # An ISO base media file: a box size, then "ftyp" and the major brand.
     return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
-
-
-def _rational(value: Any) -> float:
-    return float(value[0]) / float(value[1]) if isinstance(value, tuple) else float(value)
-
-
-def _degrees(dms: Any, ref: Any) -> float | None:
-    try:
-        degrees, minutes, seconds = (_rational(v) for v in dms)
-    except (TypeError, ValueError, ZeroDivisionError):
-        return None
-    value = degrees + minutes / 60 + seconds / 3600
-    if isinstance(ref, bytes):
-        ref = ref.decode(errors="replace")
-    if str(ref).strip().upper() in ("S", "W"):
-        value = -value
-    return value if math.isfinite(value) else None
-
-
-def read_gps(exif: Image.Exif) -> tuple[float, float] | None:
-    """The position the camera wrote, in decimal degrees, or None when there is none or it is nonsense."""
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    if not gps:
-        return None
-    lat = _degrees(gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef, "N"))
-    lon = _degrees(gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef, "E"))
-    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    if lat == 0 and lon == 0:  # cameras write zeros when they had no fix
-        return None
-    return round(lat, 7), round(lon, 7)
 
 
 def read_taken_at(exif: Image.Exif) -> datetime | None:
@@ -239,11 +207,3 @@ def process_photo(data: bytes, max_edge: int = MAX_EDGE_PX, quality: int = JPEG_
         gps_lat=gps[0] if gps else None,
         gps_lon=gps[1] if gps else None,
     )
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine on a 6371 km sphere: ample for "is this photo far away")."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(h))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from app.services.gridref import GridRefError, parse_grid_ref
 from app.services.location import POOR_ACCURACY_M, Fix, NoFix, best_fix
-from app.services.photos import distance_m
 from app.store import places as place_store
+from core.geo import distance_m
+from core.gridref import GridRefError, parse_grid_ref
 
 if TYPE_CHECKING:
     from app.state.draft import ReportDraft

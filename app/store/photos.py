@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app.services.photos import ProcessedPhoto
 from app.store.db import Store
-from app.store.files import write_atomic
+from core.files import write_atomic
 from wire.reports import MAX_PHOTOS_PER_REPORT
 
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/mpo": "jpg", "image/gif": "gif"}

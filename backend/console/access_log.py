@@ -9,10 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from backend.console.admin import AdminDep
-from backend.console.render import LONDON, page, security_headers
+from backend.console.render import page, security_headers
 from backend.deps import DbDep, SettingsDep
 from backend.services import staff_admin
 from backend.services.errors import Invalid
+from core.uktime import LONDON
 
 router = APIRouter(prefix="/console/admin")
 RECENT = 100

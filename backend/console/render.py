@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -18,9 +17,8 @@ from fastapi.responses import HTMLResponse, Response
 from backend.console.session import optional_session_for, templates
 from backend.services.farmer_text import OUTCOME_WORDS
 from backend.settings import Settings
+from core.uktime import LONDON
 from wire.categories import BY_CODE
-
-LONDON = ZoneInfo("Europe/London")
 
 FLAG_WORDS = {
     "unanswered": "Not answered",

@@ -17,8 +17,8 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from pydantic import ValidationError
 
 from backend.console import timeline
-from backend.console.geo import coarse_point, grid_reference
-from backend.console.render import LONDON, category_label, local_time, page, security_headers
+from backend.console.geo import coarse_point
+from backend.console.render import category_label, local_time, page, security_headers
 from backend.console.session import ConsoleSession, PoliceCsrfDep, PoliceSessionDep
 from backend.deps import DbDep, NowDep, SettingsDep
 from backend.schemas import CLOSE_OUTCOMES, EventCreate
@@ -28,6 +28,8 @@ from backend.services.farmer_text import OUTCOME_WORDS
 from backend.services.photos import blob_path
 from backend.services.policy import FLAGS
 from backend.settings import Settings
+from core.gridref import grid_reference
+from core.uktime import LONDON
 from wire.categories import BY_CODE
 
 router = APIRouter(prefix="/console/reports")

@@ -29,7 +29,8 @@ from backend.services.summaries import (
     scope_of,
     summary_for,
 )
-from backend.services.summary_periods import CUSTOM, LONDON, Period, parse_period, period_choices
+from backend.services.summary_periods import CUSTOM, Period, parse_period, period_choices
+from core.uktime import LONDON
 from wire.categories import CATEGORIES
 
 router = APIRouter(prefix="/console")

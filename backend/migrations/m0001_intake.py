@@ -1,8 +1,6 @@
 """The intake schema: devices, staff, areas, reports with their event log, photos."""
 
-import sqlite_utils
-
-SCHEMA = """
+SQL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 CREATE TABLE devices (
@@ -181,9 +179,3 @@ CREATE TABLE staff_reads (
 );
 CREATE INDEX staff_reads_report ON staff_reads(report_id);
 """
-
-
-def up(db: sqlite_utils.Database) -> None:
-    for statement in SCHEMA.split(";"):
-        if statement.strip():
-            db.execute(statement)

@@ -1,20 +1,10 @@
 """Response clocks: the policy's targets with history, each report's clocks materialised, the notification outbox."""
 
-import sqlite_utils
-
-from backend.migrations import run_script
-
-CLOCKS = ("answered", "reference", "decision", "update", "attendance")
-
-# One row per report with every clock's times as Unix seconds (integers keep a million reports' clocks
-# small), so summaries and the sweep read them without recomputing. Written only by backend/services/clocks.py.
-_CLOCK_COLUMNS = ",\n".join(
-    f"    {c}_start_s INTEGER, {c}_due_s INTEGER, {c}_stop_s INTEGER, {c}_state TEXT, "
-    f"{c}_missed INTEGER NOT NULL DEFAULT 0"
-    for c in CLOCKS
-)
-
-SCHEMA = f"""
+# Frozen text: the clocks' columns (answered, reference, decision, update, attendance) are written out, not
+# generated. The live list of clocks is backend/services/clocks.py. `report_clocks`: one row per report with every
+# clock's times as Unix seconds (integers keep a million reports' clocks small), so summaries and the sweep read
+# them without recomputing; written only by backend/services/clocks.py.
+SQL = """
 CREATE TABLE policy_targets (
     id INTEGER PRIMARY KEY,
     force TEXT NOT NULL DEFAULT '',
@@ -34,7 +24,11 @@ CREATE TABLE report_clocks (
     first_reported_s INTEGER,
     call_mark TEXT,
     chases INTEGER NOT NULL DEFAULT 0,
-{_CLOCK_COLUMNS}
+    answered_start_s INTEGER, answered_due_s INTEGER, answered_stop_s INTEGER, answered_state TEXT, answered_missed INTEGER NOT NULL DEFAULT 0,
+    reference_start_s INTEGER, reference_due_s INTEGER, reference_stop_s INTEGER, reference_state TEXT, reference_missed INTEGER NOT NULL DEFAULT 0,
+    decision_start_s INTEGER, decision_due_s INTEGER, decision_stop_s INTEGER, decision_state TEXT, decision_missed INTEGER NOT NULL DEFAULT 0,
+    update_start_s INTEGER, update_due_s INTEGER, update_stop_s INTEGER, update_state TEXT, update_missed INTEGER NOT NULL DEFAULT 0,
+    attendance_start_s INTEGER, attendance_due_s INTEGER, attendance_stop_s INTEGER, attendance_state TEXT, attendance_missed INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX report_clocks_next_due ON report_clocks(next_due_s) WHERE next_due_s IS NOT NULL;
 
@@ -73,7 +67,3 @@ CREATE INDEX notifications_pending ON notifications(next_attempt_at)
 
 ALTER TABLE users ADD COLUMN email TEXT
 """
-
-
-def up(db: sqlite_utils.Database) -> None:
-    run_script(db, SCHEMA)

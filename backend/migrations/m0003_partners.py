@@ -6,9 +6,7 @@ partner's own idempotency key, its references, and the contact details of the pe
 partner (personal data, for the police's call back only; never shown over Open311).
 """
 
-import sqlite_utils
-
-SCHEMA = """
+SQL = """
 ALTER TABLE devices ADD COLUMN kind TEXT NOT NULL DEFAULT 'phone' CHECK (kind IN ('phone', 'partner'));
 
 CREATE TABLE partners (
@@ -35,9 +33,3 @@ CREATE UNIQUE INDEX partner_requests_key ON partner_requests(partner_id, partner
 
 CREATE INDEX reports_received ON reports(received_at);
 """
-
-
-def up(db: sqlite_utils.Database) -> None:
-    for statement in SCHEMA.split(";"):
-        if statement.strip():
-            db.execute(statement)

@@ -14,31 +14,11 @@
 - `update_templates`: each force's editable texts for updates to the farmer.
 """
 
-import sqlite_utils
-
-from backend.migrations import run_script
-from backend.migrations.m0002_clocks import CLOCKS
-
-NOTHING_DUE = 4_102_444_800  # 2100-01-01: after every real due time
-
-_UNSTOPPED_DUES = ", ".join(
-    f"coalesce(CASE WHEN NEW.{c}_stop_s IS NULL THEN NEW.{c}_due_s END, {NOTHING_DUE})" for c in CLOCKS
-)
-_QUEUE_DUE = f"(CASE WHEN NEW.computed_s = 0 THEN 0 ELSE min({_UNSTOPPED_DUES}) END)"
-_PLACE = (
-    "trim(coalesce({r}.place_name, '') || ' ' || coalesce({r}.grid_ref, '') || ' ' || coalesce({r}.what3words, ''))"
-)
-_REGISTRATIONS = (
-    "coalesce((SELECT group_concat(json_extract(value, '$.registration'), ' ') FROM json_each({r}.vehicles)), '')"
-)
-_DAY = "(julianday({r}.occurred_at) - 2440587.5)"
-
-
-def _text_values(r: str) -> str:
-    return f"{r}.rowid, {r}.description, {_PLACE.format(r=r)}, {_REGISTRATIONS.format(r=r)}"
-
-
-SCHEMA = f"""
+# Frozen text. 4102444800 (2100-01-01) is NOTHING_DUE, the due time of a report with nothing due; the live
+# value is backend/services/queue.py NOTHING_DUE. The last statement stores every report's clocks again so that
+# the triggers above fill in its queue order. The nearby forces of existing reports are measured after this
+# script, in the same transaction, by backend/migrations/__init__.py (a frozen script cannot call Python).
+SQL = """
 ALTER TABLE reports ADD COLUMN queue_due_s INTEGER;
 
 -- The queue's order (due time, then id to break ties) followed by the columns its filters test, so that a
@@ -50,13 +30,13 @@ CREATE INDEX reports_assigned_queue ON reports(assigned_to, queue_due_s, id, for
 
 CREATE TRIGGER console_queue_due_new AFTER INSERT ON report_clocks
 BEGIN
-    UPDATE reports SET queue_due_s = {_QUEUE_DUE} WHERE id = NEW.report_id;
+    UPDATE reports SET queue_due_s = (CASE WHEN NEW.computed_s = 0 THEN 0 ELSE min(coalesce(CASE WHEN NEW.answered_stop_s IS NULL THEN NEW.answered_due_s END, 4102444800), coalesce(CASE WHEN NEW.reference_stop_s IS NULL THEN NEW.reference_due_s END, 4102444800), coalesce(CASE WHEN NEW.decision_stop_s IS NULL THEN NEW.decision_due_s END, 4102444800), coalesce(CASE WHEN NEW.update_stop_s IS NULL THEN NEW.update_due_s END, 4102444800), coalesce(CASE WHEN NEW.attendance_stop_s IS NULL THEN NEW.attendance_due_s END, 4102444800)) END) WHERE id = NEW.report_id;
 END;
 
 CREATE TRIGGER console_queue_due_changed AFTER UPDATE ON report_clocks
 BEGIN
-    UPDATE reports SET queue_due_s = {_QUEUE_DUE}
-    WHERE id = NEW.report_id AND queue_due_s IS NOT {_QUEUE_DUE};
+    UPDATE reports SET queue_due_s = (CASE WHEN NEW.computed_s = 0 THEN 0 ELSE min(coalesce(CASE WHEN NEW.answered_stop_s IS NULL THEN NEW.answered_due_s END, 4102444800), coalesce(CASE WHEN NEW.reference_stop_s IS NULL THEN NEW.reference_due_s END, 4102444800), coalesce(CASE WHEN NEW.decision_stop_s IS NULL THEN NEW.decision_due_s END, 4102444800), coalesce(CASE WHEN NEW.update_stop_s IS NULL THEN NEW.update_due_s END, 4102444800), coalesce(CASE WHEN NEW.attendance_stop_s IS NULL THEN NEW.attendance_due_s END, 4102444800)) END)
+    WHERE id = NEW.report_id AND queue_due_s IS NOT (CASE WHEN NEW.computed_s = 0 THEN 0 ELSE min(coalesce(CASE WHEN NEW.answered_stop_s IS NULL THEN NEW.answered_due_s END, 4102444800), coalesce(CASE WHEN NEW.reference_stop_s IS NULL THEN NEW.reference_due_s END, 4102444800), coalesce(CASE WHEN NEW.decision_stop_s IS NULL THEN NEW.decision_due_s END, 4102444800), coalesce(CASE WHEN NEW.update_stop_s IS NULL THEN NEW.update_due_s END, 4102444800), coalesce(CASE WHEN NEW.attendance_stop_s IS NULL THEN NEW.attendance_due_s END, 4102444800)) END);
 END;
 
 UPDATE reports SET queue_due_s = 0;
@@ -100,23 +80,23 @@ CREATE VIRTUAL TABLE report_text USING fts5(
 
 CREATE TRIGGER console_text_new AFTER INSERT ON reports
 BEGIN
-    INSERT INTO report_text (rowid, description, place, registrations) VALUES ({_text_values("NEW")});
+    INSERT INTO report_text (rowid, description, place, registrations) VALUES (NEW.rowid, NEW.description, trim(coalesce(NEW.place_name, '') || ' ' || coalesce(NEW.grid_ref, '') || ' ' || coalesce(NEW.what3words, '')), coalesce((SELECT group_concat(json_extract(value, '$.registration'), ' ') FROM json_each(NEW.vehicles)), ''));
 END;
 
 CREATE TRIGGER console_text_gone AFTER DELETE ON reports
 BEGIN
     INSERT INTO report_text (report_text, rowid, description, place, registrations)
-    VALUES ('delete', {_text_values("OLD")});
+    VALUES ('delete', OLD.rowid, OLD.description, trim(coalesce(OLD.place_name, '') || ' ' || coalesce(OLD.grid_ref, '') || ' ' || coalesce(OLD.what3words, '')), coalesce((SELECT group_concat(json_extract(value, '$.registration'), ' ') FROM json_each(OLD.vehicles)), ''));
 END;
 
-INSERT INTO report_text (rowid, description, place, registrations) SELECT {_text_values("r")} FROM reports r;
+INSERT INTO report_text (rowid, description, place, registrations) SELECT r.rowid, r.description, trim(coalesce(r.place_name, '') || ' ' || coalesce(r.grid_ref, '') || ' ' || coalesce(r.what3words, '')), coalesce((SELECT group_concat(json_extract(value, '$.registration'), ' ') FROM json_each(r.vehicles)), '') FROM reports r;
 
 CREATE VIRTUAL TABLE report_places USING rtree(id, min_lat, max_lat, min_lon, max_lon, min_day, max_day);
 
 CREATE TRIGGER console_place_new AFTER INSERT ON reports
 BEGIN
     INSERT INTO report_places VALUES (
-        NEW.rowid, NEW.lat, NEW.lat, NEW.lon, NEW.lon, {_DAY.format(r="NEW")}, {_DAY.format(r="NEW")}
+        NEW.rowid, NEW.lat, NEW.lat, NEW.lon, NEW.lon, (julianday(NEW.occurred_at) - 2440587.5), (julianday(NEW.occurred_at) - 2440587.5)
     );
 END;
 
@@ -126,7 +106,7 @@ BEGIN
     DELETE FROM report_nearby_forces WHERE report_id = OLD.id;
 END;
 
-INSERT INTO report_places SELECT r.rowid, r.lat, r.lat, r.lon, r.lon, {_DAY.format(r="r")}, {_DAY.format(r="r")}
+INSERT INTO report_places SELECT r.rowid, r.lat, r.lat, r.lon, r.lon, (julianday(r.occurred_at) - 2440587.5), (julianday(r.occurred_at) - 2440587.5)
 FROM reports r;
 
 CREATE TABLE report_nearby_forces (
@@ -148,13 +128,6 @@ CREATE TABLE update_templates (
 );
 
 CREATE INDEX staff_reads_at ON staff_reads(at);
+
+UPDATE report_clocks SET computed_s = computed_s;
 """
-
-
-def up(db: sqlite_utils.Database) -> None:
-    run_script(db, SCHEMA)
-    # Existing reports: their queue order from the stored clocks, and their nearby forces measured now.
-    db.execute("UPDATE report_clocks SET computed_s = computed_s")
-    from backend.services import border
-
-    border.recompute_all(db)

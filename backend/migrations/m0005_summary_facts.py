@@ -30,122 +30,15 @@ summaries are by area.
 to 01:00 UTC on the last Sunday of October.
 """
 
-import sqlite_utils
+# Frozen text, generated once from the column list the docstring describes. PACK (21 bits: the multipliers
+# 2097152 and 4398046511104) and MAX_CELL live in backend/services/summary_data.py, which unpacks these sums;
+# the UK month rule in Python is core/uktime.py uk_month, and tests check the two agree.
+SQL = """
+DROP TRIGGER IF EXISTS summary_facts_new;
+DROP TRIGGER IF EXISTS summary_facts_changed;
+DROP TRIGGER IF EXISTS summary_facts_rerouted;
+DROP TRIGGER IF EXISTS summary_facts_gone;
 
-from backend.migrations import run_script
-
-# Whole seconds, rounded down: the first 19 characters of an ISO time are "YYYY-MM-DDTHH:MM:SS" (stored in UTC).
-_SECONDS = "unixepoch(substr({t}, 1, 19))"
-_BST = (
-    "({s} >= unixepoch(strftime('%Y', {s}, 'unixepoch') || '-03-25', 'weekday 0') + 3600 "
-    "AND {s} < unixepoch(strftime('%Y', {s}, 'unixepoch') || '-10-25', 'weekday 0') + 3600)"
-)
-_MONTH = "CAST(strftime('%Y%m', {s} + 3600 * " + _BST + ", 'unixepoch') AS INTEGER)"
-PACK = 21
-MAX_CELL = 100_000  # 20 calls a report at most (wire/reports.py), so a cell's calls stay under 2**21 too
-
-
-def _pack(*flags: str) -> str:
-    """SQL for up to three 0/1 (or small) values packed into one integer, PACK bits each."""
-    return " + ".join(f"coalesce({flag}, 0) * {1 << (PACK * i)}" for i, flag in enumerate(flags))
-
-
-def _in(clock: str, *states: str) -> str:
-    return f"c.{clock}_state IN ({', '.join(repr(s) for s in states)})"
-
-
-_DECIDED = ("met", "met_late", "breached")
-_TOOK = "CASE WHEN c.{c}_state IN ('met', 'met_late') THEN c.{c}_stop_s - c.{c}_start_s END"
-_RUNNING = "CASE WHEN c.{c}_state = 'running' THEN c.{c}_due_s END"
-_CALLS = "FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101'"
-_DECISION_BREACHED = "c.decision_missed > 0 OR c.decision_state IN ('met_late', 'breached')"
-_UPDATE_BREACHED = "c.update_missed > 0 OR c.update_state = 'breached'"
-_DUES = {
-    "answered_due_s": _RUNNING.format(c="answered"),
-    "reference_due_s": _RUNNING.format(c="reference"),
-    "attendance_due_s": _RUNNING.format(c="attendance"),
-    "decision_due_s": "CASE WHEN c.decision_missed = 0 AND c.decision_state = 'running' THEN c.decision_due_s END",
-    "update_due_s": "CASE WHEN c.update_missed = 0 AND c.update_state = 'running' THEN c.update_due_s END",
-}
-
-# (column, type, SQL over the report `r` and its stored clocks `c`)
-COLUMNS: tuple[tuple[str, str, str], ...] = (
-    (
-        "done",  # answered within target | answered_open | given a reference
-        "INTEGER",
-        _pack(
-            _in("answered", "met"),
-            "c.answered_stop_s IS NULL AND " + _in("answered", "running", "breached"),
-            _in("reference", "met", "met_late"),
-        ),
-    ),
-    (
-        "done_too",  # attended | had a 101 call | chased
-        "INTEGER",
-        _pack(_in("attendance", "met", "met_late"), f"(SELECT count(*) > 0 {_CALLS})", "c.chases > 0"),
-    ),
-    ("decided", "INTEGER", _pack(*(_in(c, *_DECIDED) for c in ("answered", "reference", "attendance")))),
-    ("breached", "INTEGER", _pack(_DECISION_BREACHED, _UPDATE_BREACHED)),
-    (
-        "calls",  # abandoned 101 calls | 101 calls
-        "INTEGER",
-        _pack(f"(SELECT count(*) {_CALLS} AND k.outcome = 'abandoned')", f"(SELECT count(*) {_CALLS})"),
-    ),
-    ("chases", "INTEGER", "c.chases"),
-    ("answered_took_s", "INTEGER", _TOOK.format(c="answered")),
-    ("reference_took_s", "INTEGER", _TOOK.format(c="reference")),
-    ("attendance_took_s", "INTEGER", _TOOK.format(c="attendance")),
-    ("calls_101_waits", "TEXT", f"(SELECT group_concat(k.waited_s) {_CALLS} AND k.waited_s IS NOT NULL)"),
-    ("calls_101_longest_s", "INTEGER", f"(SELECT max(k.waited_s) {_CALLS})"),
-    *((name, "INTEGER", sql) for name, sql in _DUES.items()),
-    (
-        "running",
-        "INTEGER",
-        "CASE WHEN " + " OR ".join(f"({sql}) IS NOT NULL" for sql in _DUES.values()) + " THEN 1 END",
-    ),
-)
-KEY = ("area_id", "category", "month", "received_s", "report_id")
-
-
-def month_of(seconds_sql: str) -> str:
-    """SQL for the UK calendar month (yyyymm) of a time given as Unix seconds."""
-    return _MONTH.format(s=f"({seconds_sql})")
-
-
-def seconds_of(iso_sql: str) -> str:
-    """SQL for an ISO time column as whole Unix seconds."""
-    return _SECONDS.format(t=iso_sql)
-
-
-def _facts_select(report: str) -> str:
-    """The summary row of the report(s) matched by `report` (a condition on `r`), from the stored clocks."""
-    received = seconds_of("r.received_at")
-    return (
-        f"SELECT r.area_id, r.category, {month_of(received)}, {received}, r.id, "
-        + ", ".join(sql for _, _, sql in COLUMNS)
-        + f" FROM reports r JOIN report_clocks c ON c.report_id = r.id WHERE {report} AND r.area_id IS NOT NULL"
-    )
-
-
-_INSERT = f"INSERT INTO summary_facts ({', '.join(KEY)}, {', '.join(name for name, _, _ in COLUMNS)}) "
-# An upsert rather than INSERT OR REPLACE: a trigger's own conflict clause gives way to that of the statement
-# that fired it, and the clocks are stored by an upsert themselves.
-_UPSERT = f" ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET " + ", ".join(
-    f"{name} = excluded.{name}" for name, _, _ in COLUMNS
-)
-
-
-def _delete_old() -> str:
-    received = seconds_of("OLD.received_at")
-    return (
-        f"DELETE FROM summary_facts WHERE area_id = OLD.area_id AND category = OLD.category "
-        f"AND month = {month_of(received)} AND received_s = {received} AND report_id = OLD.id"
-    )
-
-
-_TRIGGERS = ("summary_facts_new", "summary_facts_changed", "summary_facts_rerouted", "summary_facts_gone")
-SCHEMA = f"""
-{"".join(f"DROP TRIGGER IF EXISTS {name};" + chr(10) for name in _TRIGGERS)}
 DROP TABLE IF EXISTS summary_facts;
 
 CREATE TABLE summary_facts (
@@ -154,40 +47,50 @@ CREATE TABLE summary_facts (
     month INTEGER NOT NULL,
     received_s INTEGER NOT NULL,
     report_id TEXT NOT NULL,
-    {(", " + chr(10) + "    ").join(f"{name} {kind}" for name, kind, _ in COLUMNS)},
-    PRIMARY KEY ({", ".join(KEY)})
+    done INTEGER, 
+    done_too INTEGER, 
+    decided INTEGER, 
+    breached INTEGER, 
+    calls INTEGER, 
+    chases INTEGER, 
+    answered_took_s INTEGER, 
+    reference_took_s INTEGER, 
+    attendance_took_s INTEGER, 
+    calls_101_waits TEXT, 
+    calls_101_longest_s INTEGER, 
+    answered_due_s INTEGER, 
+    reference_due_s INTEGER, 
+    attendance_due_s INTEGER, 
+    decision_due_s INTEGER, 
+    update_due_s INTEGER, 
+    running INTEGER,
+    PRIMARY KEY (area_id, category, month, received_s, report_id)
 ) WITHOUT ROWID;
 
 -- What "now" can still change: the few reports with a clock running, with their due times (covering).
-CREATE INDEX summary_facts_running ON summary_facts(area_id, category, month, received_s, {", ".join(_DUES)})
+CREATE INDEX summary_facts_running ON summary_facts(area_id, category, month, received_s, answered_due_s, reference_due_s, attendance_due_s, decision_due_s, update_due_s)
     WHERE running IS NOT NULL;
 
 CREATE TRIGGER summary_facts_new AFTER INSERT ON report_clocks
 BEGIN
-    {_INSERT} {_facts_select("r.id = NEW.report_id")}{_UPSERT};
+    INSERT INTO summary_facts (area_id, category, month, received_s, report_id, done, done_too, decided, breached, calls, chases, answered_took_s, reference_took_s, attendance_took_s, calls_101_waits, calls_101_longest_s, answered_due_s, reference_due_s, attendance_due_s, decision_due_s, update_due_s, running)  SELECT r.area_id, r.category, CAST(strftime('%Y%m', (unixepoch(substr(r.received_at, 1, 19))) + 3600 * ((unixepoch(substr(r.received_at, 1, 19))) >= unixepoch(strftime('%Y', (unixepoch(substr(r.received_at, 1, 19))), 'unixepoch') || '-03-25', 'weekday 0') + 3600 AND (unixepoch(substr(r.received_at, 1, 19))) < unixepoch(strftime('%Y', (unixepoch(substr(r.received_at, 1, 19))), 'unixepoch') || '-10-25', 'weekday 0') + 3600), 'unixepoch') AS INTEGER), unixepoch(substr(r.received_at, 1, 19)), r.id, coalesce(c.answered_state IN ('met'), 0) * 1 + coalesce(c.answered_stop_s IS NULL AND c.answered_state IN ('running', 'breached'), 0) * 2097152 + coalesce(c.reference_state IN ('met', 'met_late'), 0) * 4398046511104, coalesce(c.attendance_state IN ('met', 'met_late'), 0) * 1 + coalesce((SELECT count(*) > 0 FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101'), 0) * 2097152 + coalesce(c.chases > 0, 0) * 4398046511104, coalesce(c.answered_state IN ('met', 'met_late', 'breached'), 0) * 1 + coalesce(c.reference_state IN ('met', 'met_late', 'breached'), 0) * 2097152 + coalesce(c.attendance_state IN ('met', 'met_late', 'breached'), 0) * 4398046511104, coalesce(c.decision_missed > 0 OR c.decision_state IN ('met_late', 'breached'), 0) * 1 + coalesce(c.update_missed > 0 OR c.update_state = 'breached', 0) * 2097152, coalesce((SELECT count(*) FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101' AND k.outcome = 'abandoned'), 0) * 1 + coalesce((SELECT count(*) FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101'), 0) * 2097152, c.chases, CASE WHEN c.answered_state IN ('met', 'met_late') THEN c.answered_stop_s - c.answered_start_s END, CASE WHEN c.reference_state IN ('met', 'met_late') THEN c.reference_stop_s - c.reference_start_s END, CASE WHEN c.attendance_state IN ('met', 'met_late') THEN c.attendance_stop_s - c.attendance_start_s END, (SELECT group_concat(k.waited_s) FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101' AND k.waited_s IS NOT NULL), (SELECT max(k.waited_s) FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101'), CASE WHEN c.answered_state = 'running' THEN c.answered_due_s END, CASE WHEN c.reference_state = 'running' THEN c.reference_due_s END, CASE WHEN c.attendance_state = 'running' THEN c.attendance_due_s END, CASE WHEN c.decision_missed = 0 AND c.decision_state = 'running' THEN c.decision_due_s END, CASE WHEN c.update_missed = 0 AND c.update_state = 'running' THEN c.update_due_s END, CASE WHEN (CASE WHEN c.answered_state = 'running' THEN c.answered_due_s END) IS NOT NULL OR (CASE WHEN c.reference_state = 'running' THEN c.reference_due_s END) IS NOT NULL OR (CASE WHEN c.attendance_state = 'running' THEN c.attendance_due_s END) IS NOT NULL OR (CASE WHEN c.decision_missed = 0 AND c.decision_state = 'running' THEN c.decision_due_s END) IS NOT NULL OR (CASE WHEN c.update_missed = 0 AND c.update_state = 'running' THEN c.update_due_s END) IS NOT NULL THEN 1 END FROM reports r JOIN report_clocks c ON c.report_id = r.id WHERE r.id = NEW.report_id AND r.area_id IS NOT NULL ON CONFLICT (area_id, category, month, received_s, report_id) DO UPDATE SET done = excluded.done, done_too = excluded.done_too, decided = excluded.decided, breached = excluded.breached, calls = excluded.calls, chases = excluded.chases, answered_took_s = excluded.answered_took_s, reference_took_s = excluded.reference_took_s, attendance_took_s = excluded.attendance_took_s, calls_101_waits = excluded.calls_101_waits, calls_101_longest_s = excluded.calls_101_longest_s, answered_due_s = excluded.answered_due_s, reference_due_s = excluded.reference_due_s, attendance_due_s = excluded.attendance_due_s, decision_due_s = excluded.decision_due_s, update_due_s = excluded.update_due_s, running = excluded.running;
 END;
 
 CREATE TRIGGER summary_facts_changed AFTER UPDATE ON report_clocks
 BEGIN
-    {_INSERT} {_facts_select("r.id = NEW.report_id")}{_UPSERT};
+    INSERT INTO summary_facts (area_id, category, month, received_s, report_id, done, done_too, decided, breached, calls, chases, answered_took_s, reference_took_s, attendance_took_s, calls_101_waits, calls_101_longest_s, answered_due_s, reference_due_s, attendance_due_s, decision_due_s, update_due_s, running)  SELECT r.area_id, r.category, CAST(strftime('%Y%m', (unixepoch(substr(r.received_at, 1, 19))) + 3600 * ((unixepoch(substr(r.received_at, 1, 19))) >= unixepoch(strftime('%Y', (unixepoch(substr(r.received_at, 1, 19))), 'unixepoch') || '-03-25', 'weekday 0') + 3600 AND (unixepoch(substr(r.received_at, 1, 19))) < unixepoch(strftime('%Y', (unixepoch(substr(r.received_at, 1, 19))), 'unixepoch') || '-10-25', 'weekday 0') + 3600), 'unixepoch') AS INTEGER), unixepoch(substr(r.received_at, 1, 19)), r.id, coalesce(c.answered_state IN ('met'), 0) * 1 + coalesce(c.answered_stop_s IS NULL AND c.answered_state IN ('running', 'breached'), 0) * 2097152 + coalesce(c.reference_state IN ('met', 'met_late'), 0) * 4398046511104, coalesce(c.attendance_state IN ('met', 'met_late'), 0) * 1 + coalesce((SELECT count(*) > 0 FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101'), 0) * 2097152 + coalesce(c.chases > 0, 0) * 4398046511104, coalesce(c.answered_state IN ('met', 'met_late', 'breached'), 0) * 1 + coalesce(c.reference_state IN ('met', 'met_late', 'breached'), 0) * 2097152 + coalesce(c.attendance_state IN ('met', 'met_late', 'breached'), 0) * 4398046511104, coalesce(c.decision_missed > 0 OR c.decision_state IN ('met_late', 'breached'), 0) * 1 + coalesce(c.update_missed > 0 OR c.update_state = 'breached', 0) * 2097152, coalesce((SELECT count(*) FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101' AND k.outcome = 'abandoned'), 0) * 1 + coalesce((SELECT count(*) FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101'), 0) * 2097152, c.chases, CASE WHEN c.answered_state IN ('met', 'met_late') THEN c.answered_stop_s - c.answered_start_s END, CASE WHEN c.reference_state IN ('met', 'met_late') THEN c.reference_stop_s - c.reference_start_s END, CASE WHEN c.attendance_state IN ('met', 'met_late') THEN c.attendance_stop_s - c.attendance_start_s END, (SELECT group_concat(k.waited_s) FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101' AND k.waited_s IS NOT NULL), (SELECT max(k.waited_s) FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101'), CASE WHEN c.answered_state = 'running' THEN c.answered_due_s END, CASE WHEN c.reference_state = 'running' THEN c.reference_due_s END, CASE WHEN c.attendance_state = 'running' THEN c.attendance_due_s END, CASE WHEN c.decision_missed = 0 AND c.decision_state = 'running' THEN c.decision_due_s END, CASE WHEN c.update_missed = 0 AND c.update_state = 'running' THEN c.update_due_s END, CASE WHEN (CASE WHEN c.answered_state = 'running' THEN c.answered_due_s END) IS NOT NULL OR (CASE WHEN c.reference_state = 'running' THEN c.reference_due_s END) IS NOT NULL OR (CASE WHEN c.attendance_state = 'running' THEN c.attendance_due_s END) IS NOT NULL OR (CASE WHEN c.decision_missed = 0 AND c.decision_state = 'running' THEN c.decision_due_s END) IS NOT NULL OR (CASE WHEN c.update_missed = 0 AND c.update_state = 'running' THEN c.update_due_s END) IS NOT NULL THEN 1 END FROM reports r JOIN report_clocks c ON c.report_id = r.id WHERE r.id = NEW.report_id AND r.area_id IS NOT NULL ON CONFLICT (area_id, category, month, received_s, report_id) DO UPDATE SET done = excluded.done, done_too = excluded.done_too, decided = excluded.decided, breached = excluded.breached, calls = excluded.calls, chases = excluded.chases, answered_took_s = excluded.answered_took_s, reference_took_s = excluded.reference_took_s, attendance_took_s = excluded.attendance_took_s, calls_101_waits = excluded.calls_101_waits, calls_101_longest_s = excluded.calls_101_longest_s, answered_due_s = excluded.answered_due_s, reference_due_s = excluded.reference_due_s, attendance_due_s = excluded.attendance_due_s, decision_due_s = excluded.decision_due_s, update_due_s = excluded.update_due_s, running = excluded.running;
 END;
 
 CREATE TRIGGER summary_facts_rerouted AFTER UPDATE OF area_id, category, received_at ON reports
 BEGIN
-    {_delete_old()};
-    {_INSERT} {_facts_select("r.id = NEW.id")}{_UPSERT};
+    DELETE FROM summary_facts WHERE area_id = OLD.area_id AND category = OLD.category AND month = CAST(strftime('%Y%m', (unixepoch(substr(OLD.received_at, 1, 19))) + 3600 * ((unixepoch(substr(OLD.received_at, 1, 19))) >= unixepoch(strftime('%Y', (unixepoch(substr(OLD.received_at, 1, 19))), 'unixepoch') || '-03-25', 'weekday 0') + 3600 AND (unixepoch(substr(OLD.received_at, 1, 19))) < unixepoch(strftime('%Y', (unixepoch(substr(OLD.received_at, 1, 19))), 'unixepoch') || '-10-25', 'weekday 0') + 3600), 'unixepoch') AS INTEGER) AND received_s = unixepoch(substr(OLD.received_at, 1, 19)) AND report_id = OLD.id;
+    INSERT INTO summary_facts (area_id, category, month, received_s, report_id, done, done_too, decided, breached, calls, chases, answered_took_s, reference_took_s, attendance_took_s, calls_101_waits, calls_101_longest_s, answered_due_s, reference_due_s, attendance_due_s, decision_due_s, update_due_s, running)  SELECT r.area_id, r.category, CAST(strftime('%Y%m', (unixepoch(substr(r.received_at, 1, 19))) + 3600 * ((unixepoch(substr(r.received_at, 1, 19))) >= unixepoch(strftime('%Y', (unixepoch(substr(r.received_at, 1, 19))), 'unixepoch') || '-03-25', 'weekday 0') + 3600 AND (unixepoch(substr(r.received_at, 1, 19))) < unixepoch(strftime('%Y', (unixepoch(substr(r.received_at, 1, 19))), 'unixepoch') || '-10-25', 'weekday 0') + 3600), 'unixepoch') AS INTEGER), unixepoch(substr(r.received_at, 1, 19)), r.id, coalesce(c.answered_state IN ('met'), 0) * 1 + coalesce(c.answered_stop_s IS NULL AND c.answered_state IN ('running', 'breached'), 0) * 2097152 + coalesce(c.reference_state IN ('met', 'met_late'), 0) * 4398046511104, coalesce(c.attendance_state IN ('met', 'met_late'), 0) * 1 + coalesce((SELECT count(*) > 0 FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101'), 0) * 2097152 + coalesce(c.chases > 0, 0) * 4398046511104, coalesce(c.answered_state IN ('met', 'met_late', 'breached'), 0) * 1 + coalesce(c.reference_state IN ('met', 'met_late', 'breached'), 0) * 2097152 + coalesce(c.attendance_state IN ('met', 'met_late', 'breached'), 0) * 4398046511104, coalesce(c.decision_missed > 0 OR c.decision_state IN ('met_late', 'breached'), 0) * 1 + coalesce(c.update_missed > 0 OR c.update_state = 'breached', 0) * 2097152, coalesce((SELECT count(*) FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101' AND k.outcome = 'abandoned'), 0) * 1 + coalesce((SELECT count(*) FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101'), 0) * 2097152, c.chases, CASE WHEN c.answered_state IN ('met', 'met_late') THEN c.answered_stop_s - c.answered_start_s END, CASE WHEN c.reference_state IN ('met', 'met_late') THEN c.reference_stop_s - c.reference_start_s END, CASE WHEN c.attendance_state IN ('met', 'met_late') THEN c.attendance_stop_s - c.attendance_start_s END, (SELECT group_concat(k.waited_s) FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101' AND k.waited_s IS NOT NULL), (SELECT max(k.waited_s) FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101'), CASE WHEN c.answered_state = 'running' THEN c.answered_due_s END, CASE WHEN c.reference_state = 'running' THEN c.reference_due_s END, CASE WHEN c.attendance_state = 'running' THEN c.attendance_due_s END, CASE WHEN c.decision_missed = 0 AND c.decision_state = 'running' THEN c.decision_due_s END, CASE WHEN c.update_missed = 0 AND c.update_state = 'running' THEN c.update_due_s END, CASE WHEN (CASE WHEN c.answered_state = 'running' THEN c.answered_due_s END) IS NOT NULL OR (CASE WHEN c.reference_state = 'running' THEN c.reference_due_s END) IS NOT NULL OR (CASE WHEN c.attendance_state = 'running' THEN c.attendance_due_s END) IS NOT NULL OR (CASE WHEN c.decision_missed = 0 AND c.decision_state = 'running' THEN c.decision_due_s END) IS NOT NULL OR (CASE WHEN c.update_missed = 0 AND c.update_state = 'running' THEN c.update_due_s END) IS NOT NULL THEN 1 END FROM reports r JOIN report_clocks c ON c.report_id = r.id WHERE r.id = NEW.id AND r.area_id IS NOT NULL ON CONFLICT (area_id, category, month, received_s, report_id) DO UPDATE SET done = excluded.done, done_too = excluded.done_too, decided = excluded.decided, breached = excluded.breached, calls = excluded.calls, chases = excluded.chases, answered_took_s = excluded.answered_took_s, reference_took_s = excluded.reference_took_s, attendance_took_s = excluded.attendance_took_s, calls_101_waits = excluded.calls_101_waits, calls_101_longest_s = excluded.calls_101_longest_s, answered_due_s = excluded.answered_due_s, reference_due_s = excluded.reference_due_s, attendance_due_s = excluded.attendance_due_s, decision_due_s = excluded.decision_due_s, update_due_s = excluded.update_due_s, running = excluded.running;
 END;
 
 CREATE TRIGGER summary_facts_gone AFTER DELETE ON reports
 BEGIN
-    {_delete_old()};
+    DELETE FROM summary_facts WHERE area_id = OLD.area_id AND category = OLD.category AND month = CAST(strftime('%Y%m', (unixepoch(substr(OLD.received_at, 1, 19))) + 3600 * ((unixepoch(substr(OLD.received_at, 1, 19))) >= unixepoch(strftime('%Y', (unixepoch(substr(OLD.received_at, 1, 19))), 'unixepoch') || '-03-25', 'weekday 0') + 3600 AND (unixepoch(substr(OLD.received_at, 1, 19))) < unixepoch(strftime('%Y', (unixepoch(substr(OLD.received_at, 1, 19))), 'unixepoch') || '-10-25', 'weekday 0') + 3600), 'unixepoch') AS INTEGER) AND received_s = unixepoch(substr(OLD.received_at, 1, 19)) AND report_id = OLD.id;
 END;
 
-{_INSERT} {_facts_select("1")};
+INSERT INTO summary_facts (area_id, category, month, received_s, report_id, done, done_too, decided, breached, calls, chases, answered_took_s, reference_took_s, attendance_took_s, calls_101_waits, calls_101_longest_s, answered_due_s, reference_due_s, attendance_due_s, decision_due_s, update_due_s, running)  SELECT r.area_id, r.category, CAST(strftime('%Y%m', (unixepoch(substr(r.received_at, 1, 19))) + 3600 * ((unixepoch(substr(r.received_at, 1, 19))) >= unixepoch(strftime('%Y', (unixepoch(substr(r.received_at, 1, 19))), 'unixepoch') || '-03-25', 'weekday 0') + 3600 AND (unixepoch(substr(r.received_at, 1, 19))) < unixepoch(strftime('%Y', (unixepoch(substr(r.received_at, 1, 19))), 'unixepoch') || '-10-25', 'weekday 0') + 3600), 'unixepoch') AS INTEGER), unixepoch(substr(r.received_at, 1, 19)), r.id, coalesce(c.answered_state IN ('met'), 0) * 1 + coalesce(c.answered_stop_s IS NULL AND c.answered_state IN ('running', 'breached'), 0) * 2097152 + coalesce(c.reference_state IN ('met', 'met_late'), 0) * 4398046511104, coalesce(c.attendance_state IN ('met', 'met_late'), 0) * 1 + coalesce((SELECT count(*) > 0 FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101'), 0) * 2097152 + coalesce(c.chases > 0, 0) * 4398046511104, coalesce(c.answered_state IN ('met', 'met_late', 'breached'), 0) * 1 + coalesce(c.reference_state IN ('met', 'met_late', 'breached'), 0) * 2097152 + coalesce(c.attendance_state IN ('met', 'met_late', 'breached'), 0) * 4398046511104, coalesce(c.decision_missed > 0 OR c.decision_state IN ('met_late', 'breached'), 0) * 1 + coalesce(c.update_missed > 0 OR c.update_state = 'breached', 0) * 2097152, coalesce((SELECT count(*) FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101' AND k.outcome = 'abandoned'), 0) * 1 + coalesce((SELECT count(*) FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101'), 0) * 2097152, c.chases, CASE WHEN c.answered_state IN ('met', 'met_late') THEN c.answered_stop_s - c.answered_start_s END, CASE WHEN c.reference_state IN ('met', 'met_late') THEN c.reference_stop_s - c.reference_start_s END, CASE WHEN c.attendance_state IN ('met', 'met_late') THEN c.attendance_stop_s - c.attendance_start_s END, (SELECT group_concat(k.waited_s) FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101' AND k.waited_s IS NOT NULL), (SELECT max(k.waited_s) FROM report_calls k WHERE k.report_id = r.id AND k.channel = '101'), CASE WHEN c.answered_state = 'running' THEN c.answered_due_s END, CASE WHEN c.reference_state = 'running' THEN c.reference_due_s END, CASE WHEN c.attendance_state = 'running' THEN c.attendance_due_s END, CASE WHEN c.decision_missed = 0 AND c.decision_state = 'running' THEN c.decision_due_s END, CASE WHEN c.update_missed = 0 AND c.update_state = 'running' THEN c.update_due_s END, CASE WHEN (CASE WHEN c.answered_state = 'running' THEN c.answered_due_s END) IS NOT NULL OR (CASE WHEN c.reference_state = 'running' THEN c.reference_due_s END) IS NOT NULL OR (CASE WHEN c.attendance_state = 'running' THEN c.attendance_due_s END) IS NOT NULL OR (CASE WHEN c.decision_missed = 0 AND c.decision_state = 'running' THEN c.decision_due_s END) IS NOT NULL OR (CASE WHEN c.update_missed = 0 AND c.update_state = 'running' THEN c.update_due_s END) IS NOT NULL THEN 1 END FROM reports r JOIN report_clocks c ON c.report_id = r.id WHERE 1 AND r.area_id IS NOT NULL;
 """
-
-
-def up(db: sqlite_utils.Database) -> None:
-    # An early draft of this migration, named m0005_summaries, was never released but may have run on
-    # development databases: the DROPs above replace what it made.
-    run_script(db, SCHEMA)

@@ -7,11 +7,7 @@ triggers, and a partial index gives the order directly. Only copies: the due tim
 stored (see m0004_console).
 """
 
-import sqlite_utils
-
-from backend.migrations import run_script
-
-SCHEMA = """
+SQL = """
 ALTER TABLE report_nearby_forces ADD COLUMN queue_due_s INTEGER;
 ALTER TABLE report_nearby_forces ADD COLUMN open INTEGER NOT NULL DEFAULT 1;
 
@@ -36,7 +32,3 @@ BEGIN
     WHERE report_id = NEW.id AND (queue_due_s IS NOT NEW.queue_due_s OR open != (NEW.status != 'closed'));
 END;
 """
-
-
-def up(db: sqlite_utils.Database) -> None:
-    run_script(db, SCHEMA)

@@ -12,7 +12,8 @@ from backend.deps import DbDep, NowDep, StaffDep
 from backend.routes.errors import errors
 from backend.services import summary_text
 from backend.services.summaries import DIMENSIONS, summary_for
-from backend.services.summary_periods import LONDON, parse_period
+from backend.services.summary_periods import parse_period
+from core.uktime import LONDON
 
 router = APIRouter(prefix="/api/v1/stats", tags=["stats"])
 

@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import shapely
 from faker import Faker
@@ -40,10 +39,11 @@ from backend.services.demo_text import (
     details_and_story,
     registration,
 )
+from core.gridref import format_grid_ref
+from core.uktime import LONDON
 from wire.categories import BY_CODE, CATEGORIES
 from wire.reports import ReportCreate
 
-LONDON = ZoneInfo("Europe/London")
 # Rough boxes (south, west, north, east) outside every demo area: Devon, Lincolnshire, Northumberland.
 OUTSIDE_EVERY_AREA = ((50.62, -3.95, 50.95, -3.35), (52.95, -0.45, 53.25, 0.15), (55.02, -2.0, 55.35, -1.72))
 POSTCODE_AREAS = {
@@ -249,23 +249,12 @@ def _osgb(lat: float, lon: float) -> tuple[float, float]:
     return osgr.easting, osgr.northing
 
 
-def _grid_letters(easting: float, northing: float) -> str:
-    """The two letters of the 100 km square (the alphabet without I, from the false origin)."""
-    e100k, n100k = int(easting // 100_000), int(northing // 100_000)
-    first = (19 - n100k) - (19 - n100k) % 5 + (e100k + 10) // 5
-    second = (19 - n100k) * 5 % 25 + e100k % 5
-    return "".join(chr(65 + i + (i > 7)) for i in (first, second))
-
-
 def _grid_ref(place: tuple[float, float], lat: float, lon: float, figures: int) -> str:
     """The farmer's grid reference for (lat, lon), from the place's grid position and a few metres' offset."""
     easting, northing = _osgb(*place)
     easting += (lon - place[1]) * 111_320 * math.cos(math.radians(lat))
     northing += (lat - place[0]) * 110_570
-    digits = figures // 2
-    unit = 10 ** (5 - digits)
-    e, n = int(easting % 100_000) // unit, int(northing % 100_000) // unit
-    return f"{_grid_letters(easting, northing)} {e:0{digits}d} {n:0{digits}d}"
+    return format_grid_ref(easting, northing, figures)
 
 
 def _location(rng: random.Random, farmer: Farmer, category: str) -> tuple[dict[str, Any], str, str]:

@@ -19,10 +19,11 @@ from typing import Any
 
 import sqlite_utils
 
+from core.geo import distance_m
+
 NEAR_KM = 5.0
 NEAR_DAYS = 14
 LIMIT = 50
-_EARTH_RADIUS_KM = 6371.0088
 _KM_PER_DEG_LAT = 110.574
 _KM_PER_DEG_LON_EQUATOR = 111.320
 _DAY0 = 2440587.5  # the Julian day of 1970-01-01
@@ -47,14 +48,6 @@ class Linked:
 class LinkedReports:
     near: list[Linked]
     same_vehicle: list[Linked]
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
 def _visible(force: str | None, border_m: float) -> tuple[str, list[Any]]:
@@ -99,7 +92,7 @@ def near(db: sqlite_utils.Database, report: dict[str, Any], reader_force: str | 
     ).fetchall()
     found = []
     for r in rows:
-        km = distance_km(lat, lon, r["lat"], r["lon"])
+        km = distance_m(lat, lon, r["lat"], r["lon"]) / 1000
         days = abs((datetime.fromisoformat(r["occurred_at"]) - occurred).total_seconds()) / 86400
         if km <= NEAR_KM and days <= NEAR_DAYS:
             found.append(_linked(r, reader_force, distance_km=round(km, 2), days_apart=round(days, 1)))

@@ -27,8 +27,8 @@ from backend.security import iso
 from backend.services.clocks import ClockState
 from backend.services.errors import Invalid, NotFound
 from backend.services.policy import FLAGS
-from backend.services.working_time import LONDON
 from backend.settings import Settings
+from core.uktime import LONDON
 
 FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY = timedelta(hours=6)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import uuid
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,7 +17,9 @@ from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from backend.db import write_transaction
 from backend.security import iso
 from backend.services import events
-from backend.services.linked import distance_km
+from core.exif import read_gps
+from core.files import write_atomic
+from core.geo import distance_m
 from wire.reports import MAX_PHOTO_BYTES
 
 MAX_PIXELS = 40_000_000
@@ -48,24 +48,13 @@ class Inspected:
     exif: dict[str, Any]
 
 
-def _gps_to_degrees(values: Any, ref: str | None) -> float | None:
-    try:
-        d, m, s = (float(v) for v in values)
-    except (TypeError, ValueError):
-        return None
-    deg = d + m / 60 + s / 3600
-    return -deg if ref in ("S", "W") else deg
-
-
 def read_exif(image: Image.Image) -> tuple[str | None, float | None, float | None, dict[str, Any]]:
     """The evidence in a photo's EXIF: when it was taken and where, kept privately by the server."""
     exif = image.getexif()
     base = {ExifTags.TAGS.get(k, str(k)): v for k, v in exif.items()}
     sub = {ExifTags.TAGS.get(k, str(k)): v for k, v in exif.get_ifd(ExifTags.IFD.Exif).items()}
-    gps = {ExifTags.GPSTAGS.get(k, str(k)): v for k, v in exif.get_ifd(ExifTags.IFD.GPSInfo).items()}
     taken = sub.get("DateTimeOriginal") or base.get("DateTime")
-    lat = _gps_to_degrees(gps.get("GPSLatitude"), gps.get("GPSLatitudeRef")) if gps.get("GPSLatitude") else None
-    lon = _gps_to_degrees(gps.get("GPSLongitude"), gps.get("GPSLongitudeRef")) if gps.get("GPSLongitude") else None
+    lat, lon = read_gps(exif) or (None, None)
     keep = {k: str(base[k])[:200] for k in ("Make", "Model", "Software", "DateTime", "Orientation") if k in base}
     if taken:
         keep["DateTimeOriginal"] = str(taken)[:40]
@@ -101,17 +90,6 @@ def inspect(data: bytes, expected_sha256: str) -> Inspected:
     return Inspected(digest, len(data), FORMATS[fmt], image.width, image.height, taken, lat, lon, exif)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Temporary name, fsync, rename: a crash leaves the whole file or none."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 def blob_path(photos_dir: Path, sha256: str, kind: str, content_type: str = "image/jpeg") -> Path:
     ext = EXTENSIONS[content_type] if kind == "original" else "jpg"
     return photos_dir / kind / sha256[:2] / f"{sha256}.{ext}"
@@ -133,11 +111,11 @@ def store(photos_dir: Path, data: bytes, info: Inspected) -> None:
     """Keep the original once by its hash, and its stripped display and thumbnail copies."""
     original = blob_path(photos_dir, info.sha256, "original", info.content_type)
     if not original.exists():
-        _write_atomic(original, data)
+        write_atomic(original, data)
     for kind, edge in (("display", DISPLAY_EDGE), ("thumb", THUMB_EDGE)):
         path = blob_path(photos_dir, info.sha256, kind)
         if not path.exists():
-            _write_atomic(path, _derived(data, edge))
+            write_atomic(path, _derived(data, edge))
 
 
 def declared_photo(db: sqlite_utils.Database, report_id: str, photo_id: str) -> dict[str, Any] | None:
@@ -220,7 +198,7 @@ def provenance(db: sqlite_utils.Database, report: dict[str, Any]) -> dict[str, P
     ).fetchall():
         distance = None
         if p["taken_lat"] is not None and p["taken_lon"] is not None:
-            distance = round(distance_km(report["lat"], report["lon"], p["taken_lat"], p["taken_lon"]), 1)
+            distance = round(distance_m(report["lat"], report["lon"], p["taken_lat"], p["taken_lon"]) / 1000, 1)
         days_before = None
         if p["taken_at"]:
             early = occurred - datetime.fromisoformat(p["taken_at"])

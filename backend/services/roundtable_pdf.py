@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -26,8 +25,8 @@ from fpdf.fonts import FontFace
 from backend.services.charts import Chart
 from backend.services.summaries import DIMENSION_LABELS, Summary
 from backend.services.summary_text import METHOD, TOPICS, overview_rows, subject_words, table_rows, where_words
+from core.uktime import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 FAMILY = "Hedgerow Sans"  # the charts' first font-family, so their text uses the same font
 FONT_FILES: tuple[tuple[Path, Path], ...] = (
     (

@@ -21,8 +21,14 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
-from backend.migrations.m0005_summary_facts import MAX_CELL, PACK
 from backend.services.clocks import CALL_AMBER_S, CALL_RED_S
+
+# The summary rows hold 0/1 flags packed three to an integer, PACK bits each, so that one SUM adds up three counts;
+# a cell (one area, category and month) must hold fewer than MAX_CELL reports for the sums not to carry (20 calls
+# a report at most, wire/reports.py, so a cell's calls stay under 2**21 too). The migration that packs them
+# (m0005_summary_facts) holds its own frozen copy of the multipliers.
+PACK = 21
+MAX_CELL = 100_000
 
 # Bands of the charts: time to an answer, and each report's longest 101 wait (seconds; each band is
 # [edge, next edge), the last open-ended).

@@ -11,11 +11,10 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from backend.services.errors import Invalid
+from core.uktime import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 Kind = Literal["month", "quarter", "year", "rolling", "custom"]
 EARLIEST = date(2000, 1, 1)
 MAX_DAYS = 3 * 366 + 1

@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 import holidays
 
-LONDON = ZoneInfo("Europe/London")
+from core.uktime import LONDON
+
 Nation = Literal["england_wales", "scotland", "northern_ireland"]
 NATION_SUBDIV: dict[str, str] = {"england_wales": "ENG", "scotland": "SCT", "northern_ireland": "NIR"}
 Unit = Literal["minutes", "hours", "days", "working_days"]

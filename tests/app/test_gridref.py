@@ -8,7 +8,7 @@ import pytest
 from pygeodesy import Datums, toOsgr
 from pygeodesy.ellipsoidalKarney import LatLon
 
-from app.services.gridref import GridRefError, parse_grid_ref
+from core.gridref import GridRefError, parse_grid_ref
 
 
 def metres_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

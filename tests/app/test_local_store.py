@@ -18,8 +18,8 @@ from app.store import places as place_store
 from app.store import profile as profile_store
 from app.store import reports as report_store
 from app.store.drafts import latest_draft, save_draft
-from app.store.files import write_atomic
-from app.store.migrations import _migration_names
+from core.files import write_atomic
+from core.migrations import migration_names
 from tests.app.images import camera_jpeg
 from tests.support import report_body
 from wire.reports import DeviceCreate, PhotoDeclared, ReportCreate
@@ -52,7 +52,7 @@ def test_migrations_are_recorded_and_not_applied_twice(data_dir: Path) -> None:
         tables = set(db.table_names())
     again.close()
     assert names[0] == "m0001_local"
-    assert names == _migration_names()  # every migration recorded, each once
+    assert names == migration_names("app.store.migrations")  # every migration recorded, each once
     assert {"profile", "reports", "photos", "outbox", "drafts", "places", "settings", "status_updates"} <= tables
 
 

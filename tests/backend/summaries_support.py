@@ -21,14 +21,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 
+from core.uktime import LONDON
 from tests.backend.clocks_support import ClockDb
 from tests.support import HAMPSHIRE, KENT, MAIDSTONE_PATCH, SCOTTISH_BORDERS, LiveServer
 
-LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 10, 15, 12, 0, tzinfo=UTC)
 
 # Where the demo areas put each point: (area name, force, nation).
@@ -285,11 +284,6 @@ def update_breached(p: Planned, now: datetime = NOW) -> bool:
                 return False
             next_due = at + timedelta(days=30)
     return now > next_due
-
-
-def uk_month(moment: datetime) -> int:
-    local = moment.astimezone(LONDON)
-    return local.year * 100 + local.month
 
 
 def in_period(p: Planned, first: date, last: date) -> bool:

@@ -14,12 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backend.migrations.m0005_summary_facts import month_of
+from backend.db import write_transaction
 from backend.services import summaries, summary_text
 from backend.services.areas import import_areas
 from backend.services.summaries import Cell, Selection, Summary, build_summary
 from backend.services.summary_data import nearest_rank
 from backend.services.summary_periods import parse_period
+from core.uktime import uk_month
 from tests.backend.clocks_support import ClockDb
 from tests.backend.summaries_support import (
     BANK_HOLIDAY_ENGLAND,
@@ -38,7 +39,6 @@ from tests.backend.summaries_support import (
     minute,
     outcome,
     percent,
-    uk_month,
     utc,
     write_plan,
 )
@@ -283,10 +283,14 @@ def test_the_stored_month_is_the_uk_month_either_side_of_every_clock_change(tmp_
             moments += [start + timedelta(minutes=m) for m in range(0, 120, 7)]
         moments += [datetime(year, m, 1, tzinfo=UTC) - timedelta(minutes=k) for m in (4, 7, 10) for k in (1, 59, 61)]
         moments += [datetime(year, 1, 1, tzinfo=UTC) - timedelta(seconds=1), datetime(year, 12, 31, 23, 30, tzinfo=UTC)]
-    sql = month_of(":s")
-    for moment in moments:
-        stored = cdb.db.execute(f"SELECT {sql}", {"s": int(moment.timestamp())}).fetchone()[0]
-        assert stored == uk_month(moment), moment
+    # The month the migration's triggers store (frozen SQL), for one routed report moved to each moment in turn.
+    rid = cdb.report(utc("2026-08-03 10:00"))
+    with write_transaction(cdb.db):
+        for moment in moments:
+            cdb.db.execute("UPDATE reports SET received_at = ? WHERE id = ?", [moment.isoformat(), rid])
+            stored = cdb.db.execute("SELECT month FROM summary_facts WHERE report_id = ?", [rid]).fetchall()
+            assert [row[0] for row in stored] == [uk_month(moment)], moment
+    assert len(moments) > 300
     cdb.close()
 
 

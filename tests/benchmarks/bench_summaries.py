@@ -133,7 +133,8 @@ def main(argv: list[str] | None = None) -> str:
     from backend.services import charts, roundtable_pdf, summary_text
     from backend.services.demo import DEMO_PASSWORD
     from backend.services.summaries import Selection, build_summary
-    from backend.services.summary_periods import LONDON, parse_period
+    from backend.services.summary_periods import parse_period
+    from core.uktime import LONDON
     from wire.categories import CATEGORIES
 
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])

@@ -1,16 +1,7 @@
 """Each police answer is marked read on its own, when the farmer opens its report (the report screen)."""
 
-from __future__ import annotations
-
-import sqlite_utils
-
-SQL = (
-    "ALTER TABLE status_updates ADD COLUMN seen_at TEXT",
-    # Answers already counted as read by the old per-report marker stay read.
-    "UPDATE status_updates SET seen_at = received_at WHERE report_id IN (SELECT id FROM reports WHERE unread = 0)",
-)
-
-
-def up(db: sqlite_utils.Database) -> None:
-    for statement in SQL:
-        db.execute(statement)
+SQL = """
+ALTER TABLE status_updates ADD COLUMN seen_at TEXT;
+-- Answers already counted as read by the old per-report marker stay read.
+UPDATE status_updates SET seen_at = received_at WHERE report_id IN (SELECT id FROM reports WHERE unread = 0);
+"""

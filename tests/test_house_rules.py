@@ -1,0 +1,97 @@
+"""Rules of the house that code review alone would let slip: shipped migrations stay frozen, and each rule that
+both the phone and the server follow is written once, in core/."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATION_DIRS = (ROOT / "backend" / "migrations", ROOT / "app" / "store" / "migrations")
+SOURCE_DIRS = ("app", "backend", "wire", "core")
+
+
+def _migrations() -> list[Path]:
+    found = sorted(p for d in MIGRATION_DIRS for p in d.glob("m[0-9][0-9][0-9][0-9]_*.py"))
+    assert len(found) == 10  # 7 server, 3 phone: a glob that finds nothing must not pass
+    return found
+
+
+def _migration_faults(source: str) -> list[str]:
+    """What makes a migration module more than frozen SQL: any import (backend.services, another migration,
+    anything at all), or an SQL script that is not one literal string."""
+    faults = []
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            faults += [f"imports {alias.name}" for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module != "__future__":
+            faults.append(f"imports from {'.' * node.level}{node.module or ''}")
+    sql = [
+        n.value
+        for n in tree.body
+        if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "SQL" for t in n.targets)
+    ]
+    if len(sql) != 1 or not (isinstance(sql[0], ast.Constant) and isinstance(sql[0].value, str)):
+        faults.append("SQL is not one literal string")
+    return faults
+
+
+def test_the_migration_check_catches_what_the_old_migrations_did() -> None:
+    assert _migration_faults("from backend.services import border\nSQL = 'x'") == ["imports from backend.services"]
+    assert _migration_faults("from backend.migrations.m0005_summary_facts import _INSERT\nSQL = f'{_INSERT}'") == [
+        "imports from backend.migrations.m0005_summary_facts",
+        "SQL is not one literal string",
+    ]
+    assert _migration_faults("from . import m0002_clocks\nSQL = 'x'") == ["imports from ."]
+    assert _migration_faults("SQL = 'CREATE TABLE a (x)'") == []
+
+
+@pytest.mark.parametrize("path", _migrations(), ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
+def test_a_migration_is_literal_sql_and_imports_nothing(path: Path) -> None:
+    assert _migration_faults(path.read_text()) == []
+
+
+# One definition each, found by what the code says rather than by what it is called.
+SINGLE_DEFINITIONS = {
+    "the London time zone": (re.compile(r"""ZoneInfo\(\s*["']Europe/London["']\s*\)"""), "core/uktime.py"),
+    "the OS grid letters": (
+        # The 25 letters written out, or worked out from character codes, or the square-letter arithmetic.
+        re.compile(r"ABCDEFGHJKLMNOPQRSTUVWXYZ|chr\(\s*65\s*\+|\(19 - \w+\) \* 5 % 25"),
+        "core/gridref.py",
+    ),
+    "haversine": (re.compile(r"a(?:sin|tan2)\(\s*(?:math\.)?sqrt\("), "core/geo.py"),
+    "EXIF GPS parsing": (re.compile(r"""get\(\s*(?:ExifTags\.GPS\.)?["']?GPSLatitude"""), "core/exif.py"),
+    "atomic file write": (re.compile(r"os\.replace\("), "core/files.py"),
+}
+
+
+def _defining(pattern: re.Pattern[str]) -> list[str]:
+    found = []
+    for top in SOURCE_DIRS:
+        for path in sorted((ROOT / top).rglob("*.py")):
+            if any(pattern.search(line) for line in path.read_text().splitlines()):
+                found.append(path.relative_to(ROOT).as_posix())
+    return found
+
+
+@pytest.mark.parametrize("rule", sorted(SINGLE_DEFINITIONS))
+def test_each_shared_rule_is_defined_in_one_module(rule: str) -> None:
+    pattern, home = SINGLE_DEFINITIONS[rule]
+    assert _defining(pattern) == [home]
+
+
+def test_core_imports_nothing_the_phone_does_not_ship() -> None:
+    # numpy is left out: sqlite-utils imports it when it happens to be installed, and does without it on a phone.
+    code = (
+        "import sys, core.migrations, core.gridref, core.exif, core.geo, core.files, core.uktime\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'backend', 'app', 'fastapi', 'starlette', 'flet',"
+        " 'shapely', 'uvicorn', 'holidays', 'jinja2'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
