@@ -18,7 +18,7 @@ SOURCE_DIRS = ("app", "backend", "wire", "core")
 
 def _migrations() -> list[Path]:
     found = sorted(p for d in MIGRATION_DIRS for p in d.glob("m[0-9][0-9][0-9][0-9]_*.py"))
-    assert len(found) == 10  # 7 server, 3 phone: a glob that finds nothing must not pass
+    assert len(found) >= 10  # at least the 7 server and 3 phone ones shipped: a glob that finds nothing must not pass
     return found
 
 

@@ -174,6 +174,11 @@ class PhotoPublic(PhotoDeclared):
 
     arrived: bool
     error: str | None = None
+    # Provenance is evidence for the officers (the camera's position can be the farm): not sent back out.
+    taken_at: UtcDatetime | None = Field(default=None, exclude=True)
+    taken_lat: float | None = Field(default=None, exclude=True)
+    taken_lon: float | None = Field(default=None, exclude=True)
+    original_sha256: Sha256Hex | None = Field(default=None, exclude=True)
 
 
 class ReportPublic(ReportBase):

@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from core.files import write_atomic
+
 
 @dataclass
 class Upload:
@@ -65,10 +67,8 @@ class UploadStore:
             return None
 
     def save(self, upload: Upload) -> None:
-        path = self._info_path(upload.id)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(json.dumps(asdict(upload)))
-        os.replace(tmp, path)
+        # All or nothing, not flushed: recovery reconciles a record with its data file after a power cut.
+        write_atomic(self._info_path(upload.id), json.dumps(asdict(upload)).encode(), durable=False)
 
     def touch(self, upload: Upload) -> None:
         """Activity keeps an upload alive: it expires `expiry_s` after the last piece that moved it."""
