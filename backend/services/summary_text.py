@@ -148,7 +148,7 @@ def overview_rows(summary: Summary) -> list[list[str]]:
 
 def comparison_text(summary: Summary) -> str:
     """Which periods the figures are compared with, with their dates; one when the period before is also the same
-    period a year earlier (the last 12 months)."""
+    period a year earlier (the last 12 months, a calendar year)."""
     this, before, earlier = (summary.periods[p] for p in ("this", "previous", "last_year"))
     if summary.compared == ("last_year",):
         return (

@@ -444,7 +444,7 @@ def app_routes(tmp_path: Path) -> list[tuple[str, str]]:
 def test_every_console_route_answers_with_the_same_security_headers(console: ConsoleServer, tmp_path: Path) -> None:
     routes = app_routes(tmp_path)
     assert ("GET", "/console/login") in routes and ("POST", "/console/login") in routes
-    assert len(routes) == len(console_routes()) + 1  # the console's own, and /enrol
+    assert set(console_routes()) <= set(routes) and ("GET", "/enrol") in routes
     # Seeded data for the path parameters: a report with a photo, an officer, a template.
     farmer = Farmer(console, "Headers farmer")
     photo = jpeg_bytes(400, 300)
