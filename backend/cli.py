@@ -266,9 +266,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--categories",
         nargs="+",
         metavar="CODE",
-        help="categories whose reports by others the partner may read (its own it always may)",
+        help="categories the partner may report in, and whose reports by others it may read (its own it always may)",
     )
-    p.add_argument("--forces", nargs="+", metavar="FORCE", help="forces whose reports by others the partner may read")
+    p.add_argument(
+        "--forces",
+        nargs="+",
+        metavar="FORCE",
+        help="forces the partner may report to (by location), and whose reports by others it may read",
+    )
     p.set_defaults(func=cmd_partners_add)
 
     p = sub.add_parser("sweep", help="flag reports whose response clocks ran out, send escalations and digests")

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from backend import console
 from backend.clock import Clock, clock_for
 from backend.console import invite
+from backend.console.headers import SecurityHeaders
 from backend.console.render import error_page
 from backend.console.session import LoginRequired
 from backend.db import ConnectionPool, GroupCommitWriter
@@ -198,4 +199,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         return {"status": "ok"}
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, exempt_prefix=uploads.PREFIX)
+    # Last added, so outermost: it also sees the answers the middlewares above give (a 413 for a console form).
+    app.add_middleware(SecurityHeaders, settings=settings)
     return app

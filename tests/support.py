@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -156,3 +157,17 @@ def staff_token(
     r = client.post("/api/v1/tokens", json={"username": username, "password": password})
     assert r.status_code == 201, r.text
     return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+_LOGIN_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def console_login(client: httpx.Client, username: str, password: str, **form: str) -> httpx.Response:
+    """Log in through the console's form as a browser does: fetch the form (its token and the token's cookie land
+    in the client), then post it. Returns the answer to the post (303 to the console when logged in)."""
+    page = client.get("/console/login")
+    assert page.status_code == 200, page.text[:300]
+    found = _LOGIN_TOKEN.search(page.text)
+    assert found, "no CSRF token in the login form"
+    data = {"username": username, "password": password, "csrf_token": found.group(1), **form}
+    return client.post("/console/login", data=data, follow_redirects=False)

@@ -78,6 +78,16 @@ def short_id(report_id: str) -> str:
     return report_id[:8]
 
 
+def people_words(people: dict[str, Any] | None) -> str:
+    """'2 people: two men in hi-vis', '1 person', or the description alone when the farmer gave no count."""
+    people = people or {}
+    count, description = people.get("count"), (people.get("description") or "").strip()
+    if count is None:
+        return description
+    counted = f"{count} {'person' if count == 1 else 'people'}"
+    return f"{counted}: {description}" if description else counted
+
+
 templates.env.filters.update(
     local_time=local_time,
     category_label=category_label,
@@ -87,6 +97,7 @@ templates.env.filters.update(
     outcome_words=lambda outcome: OUTCOME_WORDS.get(outcome, outcome),
     clock_state_words=lambda state: CLOCK_STATE_WORDS.get(state, state),
     short_id=short_id,
+    people_words=people_words,
 )
 
 

@@ -108,6 +108,8 @@ def summaries_page(request: Request, session: SessionDep, db: DbDep, now: NowDep
             "chosen": chosen,
             "headline": summary_text.headline(summary, summary_text.answer_target(db, summary)),
             "overview": summary_text.overview_rows(summary),
+            "overview_caption": summary_text.overview_caption(summary),
+            "comparison": summary_text.comparison_text(summary),
             "charts": charts.summary_charts(summary),
             "chart_tables": summary_text.chart_rows(summary),
             "tables": tables,

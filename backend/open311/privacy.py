@@ -2,7 +2,7 @@
 
 Farm locations are sensitive (victims of intimidation are targets) and descriptions may name suspects, which is
 criminal offence data. So a report a partner did not submit is shown with its point moved to the centre of the
-0.01 degree cell it lies in (about 1.1 km north-south and 0.7 km east-west in Britain), its area's name instead of
+1 km OS National Grid square it lies in (as police.uk snaps crimes to points on a grid), its area's name instead of
 an address, no description, and a status note made from its status alone (officers' updates to the farmer may name
 people).
 """
@@ -10,7 +10,6 @@ people).
 from __future__ import annotations
 
 import json
-import math
 from datetime import datetime
 from typing import Any
 
@@ -21,11 +20,11 @@ from backend.open311.catalogue import EMERGENCY_NOTICE
 from backend.security import iso
 from backend.services.areas import area_index
 from backend.services.farmer_text import farmer_text
+from backend.services.national_grid import snap_to_square
 from backend.services.partners import Partner
 from wire.categories import BY_CODE
 from wire.events import POLICE_KINDS
 
-GRID_DEGREES = 0.01
 GENERIC_NOTES = {
     "received": "Received; not yet acknowledged by the rural crime team.",
     "acknowledged": "Acknowledged by the rural crime team.",
@@ -34,12 +33,6 @@ GENERIC_NOTES = {
 }
 # Only the police's answers make a status: the reporter's own doings (received, photos, updates, chases) do not.
 _STATUS_KINDS = tuple(sorted(POLICE_KINDS))
-
-
-def coarse(degrees: float) -> float:
-    """The centre of the 0.01 degree cell holding the coordinate, so the exact point cannot be recovered."""
-    cell = math.floor(round(degrees / GRID_DEGREES, 9))
-    return round((cell + 0.5) * GRID_DEGREES, 3)
 
 
 def open311_status(status: str) -> str:
@@ -76,6 +69,7 @@ def request_view(
     area = area_index(db).by_id.get(row["area_id"]) if row["area_id"] else None
     area_name = area.name if area else None
     own = partner.owns(row)
+    lat, lon = (row["lat"], row["lon"]) if own else snap_to_square(row["lat"], row["lon"])
     view: dict[str, Any] = {
         "service_request_id": row["id"],
         "status": open311_status(row["status"]),
@@ -92,8 +86,8 @@ def request_view(
         "address": _own_address(row, area_name) if own else area_name,
         "address_id": None,
         "zipcode": None,
-        "lat": row["lat"] if own else coarse(row["lat"]),
-        "long": row["lon"] if own else coarse(row["lon"]),
+        "lat": lat,
+        "long": lon,
         "media_url": media_url if own else None,
     }
     return view

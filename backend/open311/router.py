@@ -92,7 +92,7 @@ def list_requests(
     status_filter: Annotated[str | None, Query(alias="status")] = None,
 ) -> Response:
     """The requests this partner may read, newest first, at most 1,000, over at most 90 days (default: the last
-    90). Its own in full; others in its permitted categories and forces, located to about 1 km."""
+    90). Its own in full; others in its permitted categories and forces, at the centre of their 1 km grid square."""
     fmt = parse_format(fmt)
     query = queries.parse_query(service_request_id, service_code, start_date, end_date, status_filter, now)
     rows = queries.find_requests(db, partner, query)
@@ -125,8 +125,9 @@ FormDep = Annotated[list[tuple[str, str]], Depends(form_items)]
 
 @router.post("/requests.{fmt}", status_code=status.HTTP_201_CREATED, **_DOC)
 def post_request(fmt: str, partner: PartnerDep, items: FormDep, writer: WriterDep, now: NowDep) -> Response:
-    """Submit a report through the same intake as the farmer's app. Send attribute[partner_request_id] so that a
-    retried POST answers 200 with the same service_request_id instead of making a second report."""
+    """Submit a report through the same intake as the farmer's app, in the partner's own categories and forces
+    (else 403). Send attribute[partner_request_id] so that a retried POST answers 200 with the same
+    service_request_id instead of making a second report."""
     fmt = parse_format(fmt)
     parsed = submit.parse(items)
     done = writer.run(lambda db: submit.store(db, partner, parsed, now))

@@ -21,6 +21,7 @@ from backend.open311.errors import Open311Error
 from backend.open311.queries import parse_w3c
 from backend.security import iso
 from backend.services import partners, reports
+from backend.services.areas import area_index
 from backend.services.errors import Conflict, NotFound, plain_message
 from backend.services.partners import Partner
 from wire.categories import FieldSpec
@@ -167,6 +168,28 @@ def _body(
         raise Open311Error(400, _message(exc)) from None
 
 
+# A partner reports only in the categories and forces it was given, those whose reports it may read: a key issued
+# for one council's fly-tipping must not put reports into another force's queue. The category is checked before
+# the form (its fields depend on it), the force once the location is known to be valid.
+
+
+def check_category(partner: Partner, single: dict[str, str]) -> None:
+    code = category_for(single["service_code"]).code
+    if code not in partner.categories:
+        allowed = ", ".join(sorted(partner.categories)) or "none"
+        raise Open311Error(
+            403, f"this api_key may not report {code!r}: its categories are {allowed} (ask the server's operator)"
+        )
+
+
+def check_force(db: sqlite_utils.Database, partner: Partner, body: ReportCreate) -> None:
+    area = area_index(db).locate(body.location.lat, body.location.lon)
+    if area is None or area.force not in partner.forces:
+        place = f"in the area of {area.force}" if area else "outside every force's area on this server"
+        allowed = ", ".join(sorted(partner.forces)) or "none"
+        raise Open311Error(403, f"this api_key may not report there: the location is {place}; its forces are {allowed}")
+
+
 @dataclass(frozen=True)
 class Parsed:
     """A POST's form, checked as far as it can be without the database."""
@@ -194,6 +217,7 @@ def store(db: sqlite_utils.Database, partner: Partner, parsed: Parsed, now: date
     """
     report_id = partners.partner_report_id(partner, parsed.partner_key)
     single = parsed.single
+    check_category(partner, single)
     try:
         with write_transaction(db):
             previous = db.execute(
@@ -201,6 +225,7 @@ def store(db: sqlite_utils.Database, partner: Partner, parsed: Parsed, now: date
                 [report_id, partner.device_id],
             ).fetchone()
             body = _body(single, parsed.attributes, dict(previous) if previous else None, now)
+            check_force(db, partner, body)
             created = reports.put_report(db, partner.device_id, report_id, body, now)
             if created:
                 partners.record_partner_request(

@@ -224,13 +224,14 @@ class Policy:
 
     def lookup(self, force: str | None, category: str, clock: str, at: datetime) -> tuple[str | None, str]:
         """(target text or None when nothing is set, where it came from) in force at `at`."""
-        force = force or ALL
+        by_category, by_default = (ALL, category, f"default for {category}"), (ALL, ALL, "default")
+        # Without a force there are no overrides to look at: its "override" levels would be the default rows again,
+        # named " override" (an empty force name).
         levels = (
-            (force, category, f"{force} override for {category}"),
-            (ALL, category, f"default for {category}"),
-            (force, ALL, f"{force} override"),
-            (ALL, ALL, "default"),
-        )
+            [(force, category, f"{force} override for {category}"), by_category, (force, ALL, f"{force} override")]
+            if force
+            else [by_category]
+        ) + [by_default]
         for f, c, source in levels:
             found, target = self._at((f, c, clock), at)
             if found and target is not None:

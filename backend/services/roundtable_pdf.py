@@ -1,8 +1,8 @@
 """The printable "roundtable report": a summary as a PDF, drawn with fpdf2.
 
-The headline, the overview against the previous period and a year earlier, the charts (the page's own SVG,
-embedded as vectors), the tables for the chosen breakdown, the targets used and a note on method. Only the
-summary's published figures go in, already protected against small counts.
+The headline, the overview against the period before and a year earlier (one period when they coincide), the
+charts (the page's own SVG, embedded as vectors), the tables for the chosen breakdown, the targets used and a note
+on method. Only the summary's published figures go in, already protected against small counts.
 
 Text needs a Unicode TrueType font: the first of FONT_FILES found is used. Without one (a bare machine), the
 PDF falls back to the built-in Helvetica, which covers Latin-1 only, and letters beyond it are folded
@@ -24,7 +24,15 @@ from fpdf.fonts import FontFace
 
 from backend.services.charts import Chart
 from backend.services.summaries import DIMENSION_LABELS, Summary
-from backend.services.summary_text import METHOD, TOPICS, overview_rows, subject_words, table_rows, where_words
+from backend.services.summary_text import (
+    METHOD,
+    TOPICS,
+    comparison_text,
+    overview_rows,
+    subject_words,
+    table_rows,
+    where_words,
+)
 from core.uktime import LONDON
 
 FAMILY = "Hedgerow Sans"  # the charts' first font-family, so their text uses the same font
@@ -131,16 +139,15 @@ def roundtable_pdf(
     pdf.heading(f"Rural crime response times, {period}", 16)
     pdf.heading(scope, 12)
     pdf.paragraph(
-        f"Hedgerow roundtable report, made {generated:%d %B %Y at %H:%M} UK time. Compared with "
-        f"{summary.periods['previous'].label} (the period before) and {summary.periods['last_year'].label} "
-        "(a year earlier).",
-        9,
+        f"Hedgerow roundtable report, made {generated:%d %B %Y at %H:%M} UK time. {comparison_text(summary)}", 9
     )
     pdf.heading("In short", 12)
     for sentence in text.headline:
         pdf.paragraph(sentence, 11)
     pdf.heading("Overview", 12)
-    pdf.grid(overview_rows(summary), (90, 30, 30, 30), 8)
+    overview = overview_rows(summary)
+    # The label column, then the 90 mm left shared by this period and the one or two it is compared with.
+    pdf.grid(overview, (90, *[90 / (len(overview[0]) - 1)] * (len(overview[0]) - 1)), 8)
     for chart in charts:
         if pdf.get_y() > 297 - 16 - 85:
             pdf.add_page()

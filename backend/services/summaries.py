@@ -201,6 +201,15 @@ class Summary:
     wait_total: Cell
     forces: list[str] = field(default_factory=list)
 
+    @property
+    def compared(self) -> tuple[PeriodName, ...]:
+        """The periods shown beside this one: the period before and a year earlier, or one of them when they are
+        the same dates (the 12 months before the last 12). Then "last_year" is kept: its figures are protected
+        against the month table's sums as well as the others (see `_shown_pairs`), so it hides at least as much."""
+        if self.periods["previous"].same_dates(self.periods["last_year"]):
+            return ("last_year",)
+        return ("previous", "last_year")
+
 
 @dataclass(frozen=True)
 class AreaRow:

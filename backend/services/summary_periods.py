@@ -75,12 +75,26 @@ class Period:
             return str(self.start.year)
         if self.kind == "rolling":
             return f"the 12 months to {_day(self.end)}"
-        return f"{_day(self.start)} to {_day(self.end)}"
+        return self.dates
 
     @property
     def in_words(self) -> str:
         """'in Q3 2026', 'in the 12 months to 31 October 2026', 'from 1 March 2026 to 15 April 2026'."""
         return f"from {self.label}" if self.kind == "custom" else f"in {self.label}"
+
+    @property
+    def dates(self) -> str:
+        """'1 July 2026 to 30 September 2026': the first and last day, whatever the kind of period."""
+        return f"{_day(self.start)} to {_day(self.end)}"
+
+    @property
+    def described(self) -> str:
+        """The label with its dates where the label does not give them: 'Q3 2026 (1 July 2026 to 30 September
+        2026)'; a period of chosen dates is its dates already."""
+        return self.label if self.kind == "custom" else f"{self.label} ({self.dates})"
+
+    def same_dates(self, other: Period) -> bool:
+        return (self.start, self.end) == (other.start, other.end)
 
     @property
     def days(self) -> int:

@@ -95,7 +95,7 @@ class Column:
 def columns(summary: Summary, dimension: str, topic: str) -> list[Column]:
     """A table's figure columns: each measure of the topic, with the comparison periods beside the compared ones."""
     measures = next(t[2] for t in TOPICS if t[0] == topic)
-    comparisons: tuple[PeriodName, ...] = ("last_year",) if dimension == "month" else ("previous", "last_year")
+    comparisons: tuple[PeriodName, ...] = ("last_year",) if dimension == "month" else summary.compared
     out = []
     for key in measures:
         label = BY_KEY[key].label
@@ -134,11 +134,52 @@ def table_rows(summary: Summary, dimension: str, topic: str) -> list[list[str]]:
 
 
 def overview_rows(summary: Summary) -> list[list[str]]:
-    lines = [["Figure", *(period_label(summary, p) for p in ("this", "previous", "last_year"))]]
+    shown: tuple[PeriodName, ...] = ("this", *summary.compared)
+    lines = [["Figure", *(period_label(summary, p) for p in shown)]]
     for measure_key, cells in summary.overview.items():
         measure = BY_KEY[measure_key]
         label = measure.label + (f" ({measure.note})" if measure.note else "")
-        lines.append([label, *(cell_text(cells[p]) for p in ("this", "previous", "last_year"))])
+        lines.append([label, *(cell_text(cells[p]) for p in shown)])
+    return lines
+
+
+# -- Which periods are compared ----------------------------------------------------------------------------------
+
+
+def comparison_text(summary: Summary) -> str:
+    """Which periods the figures are compared with, with their dates; one when the period before is also the same
+    period a year earlier (the last 12 months, a calendar year)."""
+    this, before, earlier = (summary.periods[p] for p in ("this", "previous", "last_year"))
+    if summary.compared == ("last_year",):
+        return (
+            f"The figures for {this.described} are compared with {earlier.described}, which is both the period "
+            "before and the same period a year earlier."
+        )
+    return (
+        f"The figures for {this.described} are compared with the period before, {before.described}, and with the "
+        f"same period a year earlier, {earlier.described}."
+    )
+
+
+def overview_caption(summary: Summary) -> str:
+    this = period_label(summary, "this")
+    if summary.compared == ("last_year",):
+        earlier = period_label(summary, "last_year")
+        return f"Every figure for {this}, beside {earlier} (the period before, and a year earlier)"
+    return f"Every figure for {this}, beside the period before and a year earlier"
+
+
+def periods_rows(summary: Summary) -> list[list[str]]:
+    """The periods of the figures as a table (for the CSV), one line per period shown."""
+    roles: dict[PeriodName, str] = {"this": "the period of the figures"}
+    if summary.compared == ("last_year",):
+        roles["last_year"] = "the period before, which is also the same period a year earlier"
+    else:
+        roles |= {"previous": "the period before", "last_year": "the same period a year earlier"}
+    lines = [["Period", "First day", "Last day", "Compared as"]]
+    for name, role in roles.items():
+        p = summary.periods[name]
+        lines.append([p.label, p.start.isoformat(), p.end.isoformat(), role])
     return lines
 
 
@@ -183,23 +224,25 @@ def csv_text(sections: Iterable[tuple[str, list[list[str]]]]) -> str:
 
 
 def csv_for(summary: Summary, table: str, dimension: str) -> str:
-    """One table ('overview', a topic, a chart's figures) or every table ('all') as CSV."""
+    """One table ('overview', a topic, a chart's figures) or every table ('all') as CSV; each ends with the periods
+    compared and their dates (a spreadsheet keeps no page around it to say so)."""
     where = where_words(summary)
     heading = f"{where[0].upper()}{where[1:]}, {period_label(summary, 'this')}"
+    periods = ("Periods compared", periods_rows(summary))
     if table == "overview":
-        return csv_text([(f"Overview: {heading}", overview_rows(summary))])
+        return csv_text([(f"Overview: {heading}", overview_rows(summary)), periods])
     if table in TOPIC_KEYS:
         title = f"{TABLE_TITLES[table]} by {DIMENSION_LABELS[dimension].lower()}: {heading}"
-        return csv_text([(title, table_rows(summary, dimension, table))])
+        return csv_text([(title, table_rows(summary, dimension, table)), periods])
     charts = chart_rows(summary)
     if table in charts:
-        return csv_text([(f"{TABLE_TITLES[table]}: {heading}", charts[table])])
+        return csv_text([(f"{TABLE_TITLES[table]}: {heading}", charts[table]), periods])
     sections = [(f"Overview: {heading}", overview_rows(summary))]
     for d in DIMENSION_LABELS:
         for topic, title, _ in TOPICS:
             sections.append((f"{title} by {DIMENSION_LABELS[d].lower()}: {heading}", table_rows(summary, d, topic)))
     sections += [(f"{TABLE_TITLES[k]}: {heading}", v) for k, v in charts.items()]
-    return csv_text(sections)
+    return csv_text([*sections, periods])
 
 
 # -- The headline ------------------------------------------------------------------------------------------------
@@ -257,9 +300,11 @@ def headline(summary: Summary, target: str | None) -> list[str]:
     where, what = where_words(summary), subject_words(summary)
     share = o["answered_within_target"]
     sentences = []
+    # The period before; when it is also the same period a year earlier, the one comparison says both.
+    before: PeriodName = summary.compared[0]
     if share["this"].status == "shown":
         first = f"{when}, {share['this'].value}% of {what} {where} were answered {_target_words(target)}"
-        prev, prev_words = share["previous"], summary.periods["previous"].in_words
+        prev, prev_words = share[before], summary.periods[before].in_words
         if prev.status == "shown" and prev.value is not None and share["this"].value is not None:
             if prev.value == share["this"].value:
                 first += f", the same as {prev_words}"
@@ -271,7 +316,7 @@ def headline(summary: Summary, target: str | None) -> list[str]:
             first += f" (no reports {prev_words} to compare)"
         sentences.append(first + ".")
         last = share["last_year"]
-        if last.status == "shown":
+        if last.status == "shown" and before != "last_year":
             sentences.append(f"A year earlier, {summary.periods['last_year'].in_words}, it was {last.value}%.")
     else:
         received = o["received"]["this"]

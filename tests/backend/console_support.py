@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.backend.intake import query, scalar
-from tests.support import DEMO_AREAS, KENT, LiveServer, free_port, register, report_body
+from tests.support import DEMO_AREAS, KENT, LiveServer, console_login, free_port, register, report_body
 
 KENT_POLICE = "Kent Police"
 SUSSEX_POLICE = "Sussex Police"
@@ -120,7 +120,7 @@ class Staff:
         self.server = server
         self.username = username
         self.client = server.client()
-        r = self.client.post("/console/login", data={"username": username, "password": password})
+        r = console_login(self.client, username, password)
         assert r.status_code == 303, r.text
         # The queue (or, for an NFU user, the 403 page in its place) carries the session's token in its header.
         self.csrf = csrf_of(self.client.get("/console").text)

@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+from pygeodesy import Datums, Osgr, toOsgr
+from pygeodesy.ellipsoidalKarney import LatLon
 
 from tests.support import LiveServer
 
@@ -93,3 +95,32 @@ def errors_of(response: httpx.Response) -> list[dict[str, Any]]:
             for e in xml_items(response.text, "errors", "error")
         ]
     return response.json()
+
+
+# The OS National Grid as pygeodesy computes it: the reference the server's own (faster) conversion is held to.
+
+
+def grid_square(point: tuple[float, float]) -> tuple[int, int]:
+    """The 1 km square (easting and northing of its south-west corner, in km) holding a WGS84 point."""
+    grid = toOsgr(LatLon(point[0], point[1], datum=Datums.WGS84))
+    return int(grid.easting // 1000), int(grid.northing // 1000)
+
+
+def grid_point(easting_m: float, northing_m: float) -> tuple[float, float]:
+    """The WGS84 point at a grid position, to 1e-7 degrees (1 cm)."""
+    where = Osgr(easting_m, northing_m).toLatLon(LatLon, datum=Datums.WGS84)
+    return round(where.lat, 7), round(where.lon, 7)
+
+
+def grid_position(point: tuple[float, float]) -> tuple[float, float]:
+    grid = toOsgr(LatLon(point[0], point[1], datum=Datums.WGS84))
+    return grid.easting, grid.northing
+
+
+def square_centre(point: tuple[float, float]) -> tuple[float, float]:
+    east_km, north_km = grid_square(point)
+    return grid_point(east_km * 1000 + 500, north_km * 1000 + 500)
+
+
+def ground_distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return LatLon(a[0], a[1], datum=Datums.WGS84).distanceTo(LatLon(b[0], b[1], datum=Datums.WGS84))

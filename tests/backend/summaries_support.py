@@ -26,7 +26,7 @@ import httpx
 
 from core.uktime import LONDON
 from tests.backend.clocks_support import ClockDb
-from tests.support import HAMPSHIRE, KENT, MAIDSTONE_PATCH, SCOTTISH_BORDERS, LiveServer
+from tests.support import HAMPSHIRE, KENT, MAIDSTONE_PATCH, SCOTTISH_BORDERS, LiveServer, console_login
 
 NOW = datetime(2026, 10, 15, 12, 0, tzinfo=UTC)
 
@@ -388,6 +388,6 @@ def api_headers(client: httpx.Client, username: str, password: str) -> dict[str,
 def console_client(server: LiveServer, username: str, password: str) -> httpx.Client:
     """An httpx client logged in to the console (it keeps the session cookie)."""
     client = httpx.Client(base_url=server.url, timeout=60)
-    r = client.post("/console/login", data={"username": username, "password": password, "next": "/console"})
+    r = console_login(client, username, password, next="/console")
     assert r.status_code == 303, r.text
     return client

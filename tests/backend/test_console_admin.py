@@ -20,6 +20,7 @@ from tests.backend.console_support import (
     console_server,
     login,
 )
+from tests.support import console_login
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def supervisor(console: ConsoleServer) -> Staff:
 
 def _can_log_in(console: ConsoleServer, username: str, password: str) -> bool:
     with httpx.Client(base_url=console.url, follow_redirects=False) as c:
-        return c.post("/console/login", data={"username": username, "password": password}).status_code == 303
+        return console_login(c, username, password).status_code == 303
 
 
 def test_a_supervisor_adds_disables_and_resets_their_forces_officers(console: ConsoleServer, supervisor: Staff) -> None:

@@ -76,6 +76,29 @@ def test_the_page_shows_what_the_farmer_sent_and_who_sent_it(console: ConsoleSer
     assert [r["via"] for r in reads] == ["console"]
 
 
+def _people_line(page: str) -> str | None:
+    found = re.search(r"<dt>People</dt><dd>(.*?)</dd>", page)
+    return found.group(1) if found else None
+
+
+@pytest.mark.parametrize(
+    ("people", "line"),
+    [
+        ({"count": 2, "description": "two men in hi-vis"}, "2 people: two men in hi-vis"),
+        ({"count": 1, "description": "a woman with a lurcher"}, "1 person: a woman with a lurcher"),
+        ({"count": 3}, "3 people"),
+        ({"description": "several, could not count"}, "several, could not count"),
+        ({}, None),
+    ],
+)
+def test_the_people_line_reads_as_words(
+    console: ConsoleServer, officer: Staff, people: dict[str, object], line: str | None
+) -> None:
+    report_id = Farmer(console).report(KENT_FAR_FROM_SUSSEX, category="hare_coursing", people=people)
+    page = officer.get(f"/console/reports/{report_id}").text
+    assert _people_line(page) == line
+
+
 def test_each_action_is_one_event_shown_at_once_and_the_farmer_sees_only_the_public_ones(
     console: ConsoleServer, officer: Staff
 ) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi.routing import APIRoute
+from starlette.routing import Mount, Route
 
 from backend.console import router as console_router
 from tests.backend.console_support import (
@@ -29,7 +29,7 @@ from tests.backend.console_support import (
     start_console_server,
 )
 from tests.backend.intake import uploader
-from tests.support import jpeg_bytes, photo_decl
+from tests.support import console_login, jpeg_bytes, photo_decl
 
 PUBLIC = {("GET", "/console/login"), ("POST", "/console/login")}
 # The NFU's own pages (aggregate summaries, never a report) and logging out are theirs; the rest is the police's.
@@ -50,9 +50,11 @@ def kent_report(console: ConsoleServer) -> str:
 
 def _walk(router: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
     for route in router.routes:
-        if isinstance(route, APIRoute):
-            for method in sorted(route.methods):
+        if isinstance(route, Route):  # FastAPI's routes, and the app's own (/docs, /openapi.json)
+            for method in sorted(route.methods or ()):
                 yield method, prefix + route.path
+        elif isinstance(route, Mount):  # static files: no page
+            yield "MOUNT", prefix + route.path
         else:  # an included router (FastAPI wraps each one)
             inner = getattr(route, "original_router", None)
             assert inner is not None, f"unexpected route type {type(route)}"
@@ -111,7 +113,7 @@ def test_an_nfu_user_gets_403_everywhere_in_the_console(console: ConsoleServer, 
     assert "note" not in event_kinds(console, kent_report)
     # NFU users who log in are sent to their summaries, not the queue.
     with httpx.Client(base_url=console.url, follow_redirects=False) as fresh:
-        r = fresh.post("/console/login", data={"username": "nfu.rep", "password": "nfu.rep-password-123"})
+        r = console_login(fresh, "nfu.rep", "nfu.rep-password-123")
         assert r.headers["location"].startswith(NFU_PAGES[:2])
 
 
@@ -326,3 +328,171 @@ def test_importing_a_neighbouring_area_measures_the_reports_already_held(
     assert done.returncode == 0 and "measured" in done.stdout, done.stderr
     page = channel.get(f"/console/reports/{east_kent}")
     assert page.status_code == 200 and "Cross-border report, read only" in page.text
+
+
+# -- Login CSRF ---------------------------------------------------------------------------------------------------
+
+
+def _login_token(client: httpx.Client) -> str:
+    page = client.get("/console/login")
+    assert page.status_code == 200
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, "no CSRF token in the login form"
+    return found.group(1)
+
+
+def _sets_session(r: httpx.Response) -> bool:
+    return any(c.startswith("hedgerow_session=") for c in r.headers.get_list("set-cookie"))
+
+
+def test_a_login_post_without_the_forms_token_or_from_another_site_logs_nobody_in(console: ConsoleServer) -> None:
+    password = console.add_user("login.csrf", "officer", KENT_POLICE)
+    form = {"username": "login.csrf", "password": password}
+    forged: list[tuple[str, httpx.Response]] = []
+    with httpx.Client(base_url=console.url, follow_redirects=False) as browser:
+        # A cross-site form: no token (the attacker cannot read the login page), or one the attacker fetched for
+        # itself (its cookie is not the victim's), or a foreign Origin even with the victim's own token.
+        forged.append(("no token", browser.post("/console/login", data=form)))
+        with httpx.Client(base_url=console.url) as attacker:
+            stolen = _login_token(attacker)
+        forged.append(("attacker's own token", browser.post("/console/login", data={**form, "csrf_token": stolen})))
+        token = _login_token(browser)
+        forged.append(("wrong token", browser.post("/console/login", data={**form, "csrf_token": token[::-1]})))
+        forged.append(("empty token", browser.post("/console/login", data={**form, "csrf_token": ""})))
+        for origin in ("https://evil.example", "null", f"{console.url}.evil.example", "http://localhost:1"):
+            r = browser.post("/console/login", data={**form, "csrf_token": token}, headers={"Origin": origin})
+            forged.append((f"Origin {origin}", r))
+        for what, r in forged:
+            assert r.status_code == 403, (what, r.status_code)
+            assert not _sets_session(r), what
+            assert "hedgerow_session" not in browser.cookies, what
+            assert "Log in" in r.text, what  # the login form again, with a fresh token to try with
+        for what, r in forged[:4]:
+            assert "the login form has expired or did not come from Hedgerow" in r.text, what
+        for what, r in forged[4:]:
+            assert "a login from another site" in r.text and "is refused" in r.text, what
+        assert browser.get("/console").status_code == 303  # still logged out
+        # Refused posts are not failed attempts: the real login is not slowed down after seven of them.
+        assert console.scalar("SELECT count(*) FROM login_failures WHERE username = 'login.csrf'") == 0
+        # The form itself (with a same-origin Origin, as a browser sends) logs in; wrong credentials are a 401.
+        wrong = browser.post("/console/login", data={**form, "password": "nope", "csrf_token": token})
+        assert wrong.status_code == 401 and "Wrong username or password." in wrong.text and not _sets_session(wrong)
+        token = _login_token(browser)
+        r = browser.post("/console/login", data={**form, "csrf_token": token}, headers={"Origin": console.url})
+        assert r.status_code == 303 and _sets_session(r)
+        assert browser.get("/console").status_code == 200
+
+
+def test_the_login_tokens_cookie_is_strict_and_kept_to_the_login_form(console: ConsoleServer) -> None:
+    with httpx.Client(base_url=console.url) as browser:
+        page = browser.get("/console/login")
+        [cookie] = [c for c in page.headers.get_list("set-cookie") if c.startswith("hedgerow_login_csrf=")]
+        attributes = {a.strip().lower() for a in cookie.split(";")[1:]}
+        assert {"httponly", "samesite=strict", "path=/console/login"} <= attributes
+        # A second load of the form (another tab) keeps the token, so either tab can log in.
+        assert _login_token(browser) == _login_token(browser)
+
+
+def _cookie_attributes(r: httpx.Response, name: str) -> dict[str, str]:
+    [cookie] = [c for c in r.headers.get_list("set-cookie") if c.startswith(name + "=")]
+    pairs = [a.strip().partition("=") for a in cookie.split(";")[1:]]
+    return {k.lower(): v.lower() for k, _, v in pairs}
+
+
+def test_the_logout_cookie_has_the_session_cookies_attributes(console: ConsoleServer) -> None:
+    password = console.add_user("logout.cookie", "officer", KENT_POLICE)
+    with httpx.Client(base_url=console.url, follow_redirects=False) as browser:
+        login_answer = console_login(browser, "logout.cookie", password)
+        staff_csrf = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/console").text)
+        assert staff_csrf
+        logout_answer = browser.post("/console/logout", data={"csrf_token": staff_csrf.group(1)})
+        assert logout_answer.status_code == 303
+        set_then = _cookie_attributes(login_answer, "hedgerow_session")
+        removed = _cookie_attributes(logout_answer, "hedgerow_session")
+        assert removed["samesite"] == set_then["samesite"] == "strict"
+        assert removed["path"] == set_then["path"] == "/"
+        assert "httponly" in removed and "httponly" in set_then
+        assert removed["max-age"] == "0"
+        assert browser.get("/console").status_code == 303
+
+
+# -- The same security headers on every page ----------------------------------------------------------------------
+
+SECURITY_HEADERS = (
+    "content-security-policy",
+    "x-frame-options",
+    "x-content-type-options",
+    "referrer-policy",
+    "cache-control",
+)
+
+
+def app_routes(tmp_path: Path) -> list[tuple[str, str]]:
+    """Every route the real application registers under /console (and the public /enrol page)."""
+    from backend.main import create_app
+    from backend.settings import Settings
+
+    app = create_app(Settings(data_dir=tmp_path / "routes"))
+    try:
+        found = {(m, p) for m, p in _walk(app.router) if p.startswith(("/console", "/enrol"))}
+    finally:
+        app.state.writer.close()
+        app.state.pool.close()
+    return sorted(found)
+
+
+def test_every_console_route_answers_with_the_same_security_headers(console: ConsoleServer, tmp_path: Path) -> None:
+    routes = app_routes(tmp_path)
+    assert ("GET", "/console/login") in routes and ("POST", "/console/login") in routes
+    assert set(console_routes()) <= set(routes) and ("GET", "/enrol") in routes
+    # Seeded data for the path parameters: a report with a photo, an officer, a template.
+    farmer = Farmer(console, "Headers farmer")
+    photo = jpeg_bytes(400, 300)
+    decl = photo_decl(photo)
+    report_id = farmer.report(KENT_FAR_FROM_SUSSEX, description="Headers report", photos=[decl])
+    uploader(console.url, farmer.headers, photo, report_id, decl).upload()
+    admin = login(console, "headers.admin", "admin")
+    officer = login(console, "headers.officer", "officer", KENT_POLICE)
+    supervisor = login(console, "headers.supervisor", "supervisor", KENT_POLICE)
+    nfu = login(console, "headers.nfu", "nfu")
+    made = supervisor.post("/console/admin/templates", {"title": "Headers", "body": "Hello {officer}"})
+    assert made.status_code == 303
+    template_id = console.scalar("SELECT max(id) FROM update_templates")
+    officer_id = console.scalar("SELECT id FROM users WHERE username = 'headers.officer'")
+    expected = {name: officer.get("/console").headers[name] for name in SECURITY_HEADERS}
+    assert "frame-ancestors 'none'" in expected["content-security-policy"]
+    assert expected["x-frame-options"] == "DENY" and expected["x-content-type-options"] == "nosniff"
+
+    def fill(path: str) -> str:
+        return (
+            path.replace("{report_id}", report_id)
+            .replace("{photo_id}", decl["photo_id"])
+            .replace("{variant}", "thumb")
+            .replace("{user_id}", str(officer_id))
+            .replace("{template_id}", str(template_id))
+        )
+
+    anonymous = console.client()
+    clients = {"anonymous": anonymous, "admin": admin.client, "officer": officer.client, "nfu": nfu.client}
+    answers: list[tuple[str, httpx.Response]] = []
+    for method, path in routes:
+        url = fill(path)
+        for who, client in clients.items():
+            # Posts go without a CSRF token: each is refused (an error page), so nothing changes.
+            answers.append((f"{who} {method} {url}", client.request(method, url, data={"text": "t"})))
+    # Error pages made before or outside a route: unknown page, wrong method, bad query, oversized form, bad invite.
+    answers += [
+        ("404", officer.get("/console/no-such-page")),
+        ("405", officer.get("/console/logout")),
+        ("422", officer.get("/console", params={"status": "lost"})),
+        ("413", officer.client.post("/console/bulk", data={"report_ids": "x" * 300_000})),
+        ("enrol 422", anonymous.get("/enrol", params={"server": "not an address"})),
+    ]
+    statuses = {r.status_code for _, r in answers}
+    assert {200, 303, 403, 404, 405, 413, 422} <= statuses, statuses
+    for what, r in answers:
+        assert r.status_code < 500, (what, r.status_code)
+        for name in SECURITY_HEADERS:
+            assert r.headers.get(name) == expected[name], (what, r.status_code, name, r.headers.get(name))
+    # The login page, the page that had none of them.
+    assert any(w == "anonymous GET /console/login" and r.status_code == 200 for w, r in answers)

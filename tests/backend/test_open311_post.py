@@ -14,7 +14,7 @@ from tests.support import LiveServer, staff_token
 
 @pytest.fixture(scope="module")
 def partner_key(server: LiveServer) -> str:
-    return add_partner(server, "Kent Fly-tipping Partnership", [], [])
+    return add_partner(server, "Kent Fly-tipping Partnership", ["fly_tipping", "theft_livestock"], ["Kent Police"])
 
 
 def _count(server: LiveServer, sql: str, *args: str) -> int:
@@ -112,13 +112,14 @@ def test_posts_without_a_partner_request_id_are_separate_reports(client: httpx.C
 def test_two_partners_may_use_the_same_partner_request_id(
     client: httpx.Client, server: LiveServer, partner_key: str
 ) -> None:
-    other_key = add_partner(server, "Environment Agency (south east)", [], [])
+    other_key = add_partner(server, "Environment Agency (south east)", ["fly_tipping"], ["Kent Police"])
     mine = post_request(client, fly_tip_form(partner_key, "shared-42"))
     theirs = post_request(client, fly_tip_form(other_key, "shared-42"))
     assert (mine.status_code, theirs.status_code) == (201, 201)
     assert mine.json()[0]["service_request_id"] != theirs.json()[0]["service_request_id"]
-    # Neither reads the other's: they were given no categories or forces.
-    assert _read(client, other_key, mine.json()[0]["service_request_id"]).status_code == 404
+    # Each reads the other's as anyone else's: without its description.
+    read = _read(client, other_key, mine.json()[0]["service_request_id"])
+    assert read.status_code == 200 and read.json()[0]["description"] is None
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -272,3 +273,42 @@ def test_text_xml_cannot_hold_is_replaced_in_xml_and_kept_in_json(client: httpx.
     assert _read(client, partner_key, request_id).json()[0]["description"] == description
     [in_xml] = xml_items(_read(client, partner_key, request_id, "xml").text, "service_requests", "request")
     assert in_xml["description"] == "Bell\ufffd of a tip \u00e9 \u2014 still there"
+
+
+def _at_grid_reference(key: str, reference: str) -> list[tuple[str, str]]:
+    form = fly_tip_form(key, str(uuid4()), address_string=reference)
+    return [(k, v) for k, v in form if k not in ("lat", "long")]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_partner_posts_only_in_its_own_categories_and_forces(
+    client: httpx.Client, server: LiveServer, partner_key: str, fmt: str
+) -> None:
+    nobody = add_partner(server, f"A partner with no scope ({fmt})", [], [])
+    before = _count(server, "SELECT count(*) FROM reports")
+    hare_coursing = [("api_key", partner_key), ("service_code", "hare_coursing"), ("lat", "51.25"), ("long", "0.9")]
+    cases = [
+        (hare_coursing, "this api_key may not report 'hare_coursing': its categories are fly_tipping, theft_livestock"),
+        (
+            fly_tip_form(partner_key, str(uuid4()), where=(51.01234, -1.30987)),
+            "the location is in the area of Hampshire and Isle of Wight Constabulary; its forces are Kent Police",
+        ),
+        (
+            _at_grid_reference(partner_key, "SU 45000 20000"),  # in Hampshire
+            "the location is in the area of Hampshire and Isle of Wight Constabulary",
+        ),
+        (
+            fly_tip_form(partner_key, str(uuid4()), where=(50.0, -3.0)),  # the English Channel
+            "the location is outside every force's area on this server",
+        ),
+        (fly_tip_form(nobody, str(uuid4())), "this api_key may not report 'fly_tipping': its categories are none"),
+    ]
+    for form, message in cases:
+        response = post_request(client, form, fmt=fmt)
+        assert response.status_code == 403, (message, response.text)
+        [error] = errors_of(response)
+        assert error["code"] == 403 and message in error["description"], error
+    assert _count(server, "SELECT count(*) FROM reports") == before
+    # In its own category and force it may, by point or by grid reference.
+    assert post_request(client, fly_tip_form(partner_key, str(uuid4())), fmt=fmt).status_code == 201
+    assert post_request(client, _at_grid_reference(partner_key, "TR 02 56"), fmt=fmt).status_code == 201

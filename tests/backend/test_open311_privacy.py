@@ -1,15 +1,26 @@
-"""What a partner reads: its own submissions in full; others only in its categories and forces, reduced to ~1 km."""
+"""What a partner reads: its own submissions in full; others only in its categories and forces, each snapped to the
+centre of its 1 km OS National Grid square."""
 
 from __future__ import annotations
 
-import math
 import uuid
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.backend.open311_support import OPEN311, add_partner, fly_tip_form, post_request, xml_items
+from tests.backend.open311_support import (
+    OPEN311,
+    add_partner,
+    fly_tip_form,
+    grid_point,
+    grid_position,
+    grid_square,
+    ground_distance_m,
+    post_request,
+    square_centre,
+    xml_items,
+)
 from tests.support import LiveServer, register, report_body, staff_token
 
 EXACT_KENT = (51.25432, 0.91234)
@@ -25,6 +36,7 @@ def keys(server: LiveServer) -> dict[str, str]:
             server, "Environment Agency", ["fly_tipping"], ["Hampshire and Isle of Wight Constabulary"]
         ),
         "nobody": add_partner(server, "A partner with no permissions", [], []),
+        "kent_agency": add_partner(server, "Environment Agency (Kent)", ["fly_tipping"], ["Kent Police"]),
     }
 
 
@@ -64,10 +76,6 @@ def _by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {item["service_request_id"]: item for item in items}
 
 
-def _cell_centre(degrees: float) -> float:
-    return (math.floor(degrees * 100) + 0.5) / 100
-
-
 def test_partner_sees_others_reports_in_its_categories_and_forces_only(
     client: httpx.Client, keys: dict[str, str], farmer_reports: dict[str, str]
 ) -> None:
@@ -98,10 +106,10 @@ def test_rounding_hides_the_exact_location_and_personal_details_from_partners(
     ):
         as_json = _requests(client, keys[key])
         request = _by_id(as_json.json())[farmer_reports[report]]
-        assert (request["lat"], request["long"]) == pytest.approx((_cell_centre(exact[0]), _cell_centre(exact[1])))
+        # The centre of the report's 1 km grid square (pygeodesy's, to the server's 1e-5 degrees).
+        assert (request["lat"], request["long"]) == pytest.approx(square_centre(exact), abs=1.5e-5)
         assert (request["lat"], request["long"]) != exact
-        # At most half a cell's diagonal away: about 0.4 km east-west and 0.55 km north-south in Britain.
-        assert abs(request["lat"] - exact[0]) <= 0.005 and abs(request["long"] - exact[1]) <= 0.005
+        assert ground_distance_m(exact, (request["lat"], request["long"])) <= 710
         assert request["description"] is None
         assert request["address"] == area
         assert request["media_url"] is None
@@ -125,7 +133,7 @@ def test_police_updates_reach_the_submitting_partner_but_not_other_partners(
     agency_post = post_request(
         client,
         fly_tip_form(
-            keys["agency"], "EA-77", where=(51.26789, 0.93456), email="caller@example.org", first_name="Philippa"
+            keys["kent_agency"], "EA-77", where=(51.26789, 0.93456), email="caller@example.org", first_name="Philippa"
         ),
     )
     assert agency_post.status_code == 201, agency_post.text
@@ -138,7 +146,7 @@ def test_police_updates_reach_the_submitting_partner_but_not_other_partners(
         )
         assert done.status_code == 201, done.text
 
-    [own] = client.get(f"{OPEN311}/requests/{agency_request}.json", params={"api_key": keys["agency"]}).json()
+    [own] = client.get(f"{OPEN311}/requests/{agency_request}.json", params={"api_key": keys["kent_agency"]}).json()
     assert own["status_notes"] == words
     assert (own["lat"], own["long"]) == (51.26789, 0.93456)
     assert own["description"] == "Sofa and tyres in the field gateway"
@@ -148,6 +156,40 @@ def test_police_updates_reach_the_submitting_partner_but_not_other_partners(
     for report_id in (agency_request, farmer_reports["kent_fly_tip"]):
         assert seen[report_id]["status"] == "open"
         assert seen[report_id]["status_notes"] == "The police are dealing with it."
-    assert (seen[agency_request]["lat"], seen[agency_request]["long"]) == pytest.approx((51.265, 0.935))
+    snapped = (seen[agency_request]["lat"], seen[agency_request]["long"])
+    assert snapped == pytest.approx(square_centre((51.26789, 0.93456)), abs=1.5e-5)
     for secret in (words, "caller@example.org", "Philippa", "Sofa and tyres", "51.26789"):
         assert secret not in council.text
+
+
+def test_no_two_reports_in_one_1_km_grid_square_can_be_told_apart_by_a_partner(
+    client: httpx.Client, server: LiveServer, keys: dict[str, str]
+) -> None:
+    """Reports at the corners, the middle and near each edge of one 1 km National Grid square all read as the
+    square's centre; reports a few metres over each edge read as their own squares' centres."""
+    east_km, north_km = grid_square(EXACT_KENT)
+    corner = (east_km * 1000, north_km * 1000)
+    inside = [(3, 3), (997, 3), (3, 997), (997, 997), (500, 500), (250, 800), (996, 501)]
+    outside = [(-3, 500), (1003, 500), (500, -3), (500, 1003), (1003, 1003)]
+    points = {offset: grid_point(corner[0] + offset[0], corner[1] + offset[1]) for offset in inside + outside}
+    with httpx.Client(base_url=server.url, timeout=30) as farmer_client:
+        farmer = register(farmer_client, "Square farmer")
+        ids = {offset: _farmer_report(farmer_client, farmer, "fly_tipping", point) for offset, point in points.items()}
+    seen = _by_id(_requests(client, keys["council"]).json())
+    in_xml = _by_id(xml_items(_requests(client, keys["council"], "xml").text, "service_requests", "request"))
+    snapped = {offset: (seen[ids[offset]]["lat"], seen[ids[offset]]["long"]) for offset in points}
+    for offset in points:
+        assert (float(in_xml[ids[offset]]["lat"]), float(in_xml[ids[offset]]["long"])) == snapped[offset]
+    # One square, one point: the same numbers to the last digit, whichever corner the report was in.
+    assert len({snapped[offset] for offset in inside}) == 1
+    centre = snapped[inside[0]]
+    easting, northing = grid_position(centre)
+    assert abs(easting - (corner[0] + 500)) < 2 and abs(northing - (corner[1] + 500)) < 2
+    # Over each edge, another square and another point; all different from each other.
+    assert len({snapped[offset] for offset in outside} | {centre}) == len(outside) + 1
+    for offset in outside:
+        assert grid_square(snapped[offset]) == grid_square(points[offset]) != (east_km, north_km)
+    for offset, point in points.items():
+        assert point != snapped[offset]
+        # Never more than half the square's diagonal (707 m) from the report.
+        assert ground_distance_m(point, snapped[offset]) <= 710, offset

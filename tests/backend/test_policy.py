@@ -194,3 +194,14 @@ def test_policy_at_a_past_moment_needs_its_offset(client: httpx.Client, tokens: 
     assert naive.status_code == 422
     assert "at" in naive.json()["message"]
     client.put(f"/api/v1/policy/{KENT}", json={"clock": "attendance", "target": None}, headers=tokens["admin"])
+
+
+def test_the_defaults_read_without_a_force_are_named_defaults(client: httpx.Client, tokens: dict) -> None:
+    # Read with no force (the NFU, or an admin who names none), every target comes from the defaults, and says so.
+    for who in ("nfu", "admin"):
+        table = client.get("/api/v1/policy", headers=tokens[who]).json()
+        assert table["force"] is None
+        sources = {t["source"] for t in table["targets"]}
+        assert all(s == "default" or s.startswith("default for ") for s in sources), sources
+        assert _target(table, "theft_fuel", "answered") == ("1 working day", "default")
+        assert _target(table, "hare_coursing", "answered") == ("2 hours", "default for hare_coursing")

@@ -3,6 +3,7 @@ force's figures, clear errors for bad filters and credentials, and nothing perso
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from tests.backend.summaries_support import (
     serve,
     write_plan,
 )
+from tests.backend.test_summaries_suppression import PageTables, csv_tables
 from tests.support import LiveServer, register
 
 STATS = "/api/v1/stats/response-times"
@@ -311,7 +313,8 @@ def test_every_table_downloads_as_csv(world: World) -> None:
         )
         assert r.text.lstrip("\ufeff").splitlines()[0].strip('"') == title
     every = nfu.get("/console/summaries.csv", params={"period": "2026-Q3"}).text
-    assert every.count("\r\n\r\n") == 1 + 5 * 3 + 3 - 1  # overview, 5 breakdowns of 3 topics, 3 charts
+    # Overview, 5 breakdowns of 3 topics, 3 charts, and the periods compared.
+    assert every.count("\r\n\r\n") == 1 + 5 * 3 + 3 + 1 - 1
     nfu.close()
 
 
@@ -335,3 +338,119 @@ def test_the_pdf_falls_back_to_a_built_in_font_on_a_machine_without_one(tmp_path
     assert "Rural crime response times, the 12 months to 15 October 2026" in out
     assert "–" not in out  # folded to a hyphen, which Helvetica has
     cdb.close()
+
+
+# -- When the period before is also a year earlier -----------------------------------------------------------------
+
+ROLLING_THIS = "the 12 months to 15 October 2026"
+ROLLING_BEFORE = "the 12 months to 15 October 2025"
+ROLLING_SENTENCE = (
+    "The figures for the 12 months to 15 October 2026 (16 October 2025 to 15 October 2026) are compared with the "
+    "12 months to 15 October 2025 (16 October 2024 to 15 October 2025), which is both the period before and the "
+    "same period a year earlier."
+)
+Q3_SENTENCE = (
+    "The figures for Q3 2026 (1 July 2026 to 30 September 2026) are compared with the period before, Q2 2026 "
+    "(1 April 2026 to 30 June 2026), and with the same period a year earlier, Q3 2025 (1 July 2025 to 30 September "
+    "2025)."
+)
+
+
+def _page_tables(client: httpx.Client, params: dict[str, str]) -> tuple[str, dict[str, list[list[str]]]]:
+    page = client.get("/console/summaries", params=params)
+    assert page.status_code == 200, page.text[:300]
+    parser = PageTables()
+    parser.feed(page.text)
+    return " ".join(page.text.split()), parser.tables
+
+
+def _pdf_text(client: httpx.Client, params: dict[str, str], path: Path) -> tuple[str, list[str]]:
+    """The PDF's words in one line, and the overview's first row split into its cells (the layout keeps columns
+    apart by two spaces or more)."""
+    pdf = client.get("/console/summaries.pdf", params=params)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    path.write_bytes(pdf.content)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    first_row = next(line.strip() for line in text.splitlines() if line.strip().startswith("Reports received"))
+    return " ".join(text.split()), re.split(r"\s{2,}", first_row)
+
+
+def _headers_are_distinct(tables: dict[str, list[list[str]]]) -> None:
+    for title, lines in tables.items():
+        header = lines[0]
+        assert len(header) == len(set(header)), (title, header)
+
+
+@pytest.mark.parametrize(
+    ("params", "sentence", "columns"),
+    [
+        ({}, ROLLING_SENTENCE, ["Figure", ROLLING_THIS, ROLLING_BEFORE]),
+        # Chosen dates that make a year: as many days just before are the same dates a year earlier.
+        (
+            {"period": "custom", "from": "2025-10-16", "to": "2026-10-15"},
+            "The figures for 16 October 2025 to 15 October 2026 are compared with 16 October 2024 to 15 October "
+            "2025, which is both the period before and the same period a year earlier.",
+            ["Figure", "16 October 2025 to 15 October 2026", "16 October 2024 to 15 October 2025"],
+        ),
+        ({"period": "2026-Q3"}, Q3_SENTENCE, ["Figure", "Q3 2026", "Q2 2026", "Q3 2025"]),
+    ],
+)
+def test_the_page_shows_each_compared_period_once_and_says_which_with_dates(
+    world: World, params: dict[str, str], sentence: str, columns: list[str]
+) -> None:
+    nfu = console_client(world.server, "nfu-rep", world.passwords["nfu-rep"])
+    text, tables = _page_tables(nfu, params)
+    assert f'<p class="muted" id="periods-compared">{sentence}</p>' in text
+    assert tables["overview"][0] == columns
+    _headers_are_distinct(tables)
+    one = len(columns) == 3
+    assert ("(the period before, and a year earlier)" in text) == one
+    # The headline compares with the period before once; a second sentence only for a different year earlier.
+    headline = world.client.get(STATS, params=params, headers=world.nfu).json()["headline"]
+    assert any(s.startswith("A year earlier,") for s in headline) == (not one)
+    for s in headline:
+        assert s in text
+    nfu.close()
+
+
+def test_the_csv_shows_each_compared_period_once_and_lists_their_dates(world: World) -> None:
+    nfu = console_client(world.server, "nfu-rep", world.passwords["nfu-rep"])
+    rolling = csv_tables(nfu.get("/console/summaries.csv").text)
+    overview = next(v for k, v in rolling.items() if k.startswith("Overview"))
+    assert overview[0] == ["Figure", ROLLING_THIS, ROLLING_BEFORE]
+    assert all(len(line) == 3 for line in overview)
+    _headers_are_distinct(rolling)
+    answering = next(v for k, v in rolling.items() if k.startswith("Answering by area"))
+    assert [h for h in answering[0] if h.startswith("Reports received")] == [
+        f"Reports received, {ROLLING_THIS}",
+        f"Reports received, {ROLLING_BEFORE}",
+    ]
+    assert rolling["Periods compared"] == [
+        ["Period", "First day", "Last day", "Compared as"],
+        [ROLLING_THIS, "2025-10-16", "2026-10-15", "the period of the figures"],
+        [ROLLING_BEFORE, "2024-10-16", "2025-10-15", "the period before, which is also the same period a year earlier"],
+    ]
+    quarter = csv_tables(nfu.get("/console/summaries.csv", params={"period": "2026-Q3", "table": "overview"}).text)
+    assert list(quarter) == ["Overview: Across all forces, Q3 2026", "Periods compared"]
+    assert quarter["Overview: Across all forces, Q3 2026"][0] == ["Figure", "Q3 2026", "Q2 2026", "Q3 2025"]
+    assert quarter["Periods compared"][1:] == [
+        ["Q3 2026", "2026-07-01", "2026-09-30", "the period of the figures"],
+        ["Q2 2026", "2026-04-01", "2026-06-30", "the period before"],
+        ["Q3 2025", "2025-07-01", "2025-09-30", "the same period a year earlier"],
+    ]
+    nfu.close()
+
+
+def test_the_pdf_shows_each_compared_period_once_and_says_which_with_dates(world: World, tmp_path: Path) -> None:
+    nfu = console_client(world.server, "nfu-rep", world.passwords["nfu-rep"])
+    api = world.client.get(STATS, headers=world.nfu).json()["overview"]["received"]
+    rolling, row = _pdf_text(nfu, {"by": "force"}, tmp_path / "rolling.pdf")
+    assert ROLLING_SENTENCE in rolling
+    assert "A year earlier, in the 12 months to" not in rolling
+    # The overview: this period's figure, then the one period it is compared with.
+    assert row == ["Reports received", api["this"]["text"], api["last_year"]["text"]]
+    quarter, row = _pdf_text(nfu, {"period": "2026-Q3", "by": "force"}, tmp_path / "q3.pdf")
+    assert Q3_SENTENCE in quarter
+    api = world.client.get(STATS, params={"period": "2026-Q3"}, headers=world.nfu).json()["overview"]["received"]
+    assert row == ["Reports received", *(api[p]["text"] for p in ("this", "previous", "last_year"))]
+    nfu.close()

@@ -72,6 +72,25 @@ def test_a_custom_period_is_compared_with_as_many_days_just_before() -> None:
     assert p.months() == [202603, 202604]
 
 
+@pytest.mark.parametrize(
+    ("key", "start", "end", "coincide", "described"),
+    [
+        ("12m", "", "", True, "the 12 months to 15 October 2026 (16 October 2025 to 15 October 2026)"),
+        ("2025", "", "", True, "2025 (1 January 2025 to 31 December 2025)"),
+        ("custom", "2025-10-16", "2026-10-15", True, "16 October 2025 to 15 October 2026"),
+        ("2026-Q3", "", "", False, "Q3 2026 (1 July 2026 to 30 September 2026)"),
+        ("2026-08", "", "", False, "August 2026 (1 August 2026 to 31 August 2026)"),
+        ("custom", "2026-09-01", "2026-09-30", False, "1 September 2026 to 30 September 2026"),
+    ],
+)
+def test_the_period_before_is_also_a_year_earlier_for_a_year_long_period(
+    key: str, start: str, end: str, coincide: bool, described: str
+) -> None:
+    p = parse_period(key, TODAY, start, end)
+    assert p.previous().same_dates(p.year_before()) == coincide
+    assert p.described == described
+
+
 def test_a_period_runs_from_uk_midnight_to_uk_midnight() -> None:
     summer = parse_period("2026-Q3", TODAY)
     assert summer.start_s == utc_seconds("2026-06-30 23:00")  # 00:00 BST

@@ -261,7 +261,7 @@ def test_the_api_hides_the_same_figures_and_none_of_them_can_be_worked_out(
             assert api_line[api_area[0].index(name)] == value, (csv_line[0], name)
 
 
-class _Tables(HTMLParser):
+class PageTables(HTMLParser):
     """The text of every cell of every table on a page, by table id."""
 
     def __init__(self) -> None:
@@ -296,7 +296,7 @@ def test_the_page_shows_exactly_the_tables_of_the_csv(live: Live, by: str) -> No
     _, console, _ = live
     page = console.get("/console/summaries", params={"period": "2026-Q3", "by": by})
     assert page.status_code == 200
-    parser = _Tables()
+    parser = PageTables()
     parser.feed(page.text)
     csv_text = console.get("/console/summaries.csv", params={"period": "2026-Q3", "table": "all"}).text
     sections = csv_tables(csv_text)

@@ -36,7 +36,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from tests.support import ROOT, LiveServer
+from tests.support import ROOT, LiveServer, console_login
 
 DEFAULT_REPORTS = 1_000_000
 SEED = 2026
@@ -193,7 +193,7 @@ def _samples(server: LiveServer, force: str, count: int) -> dict[str, Any]:
 
 def _login(client: httpx.Client, credentials: str) -> None:
     username, password = credentials.split(":", 1)
-    r = client.post("/console/login", data={"username": username, "password": password})
+    r = console_login(client, username, password)
     assert r.status_code == 303 and "hedgerow_session" in client.cookies, r.text[:300]
 
 

@@ -38,7 +38,7 @@ from pathlib import Path
 import httpx
 import sqlite_utils
 
-from tests.support import LiveServer
+from tests.support import LiveServer, console_login
 
 DEFAULT_REPORTS = 1_000_000
 SEED_REPORTS = 20_000
@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> str:
                 r = client.get("/api/v1/stats/response-times", params={"period": "12m"}, headers=headers)
                 assert r.status_code == 200, r.text[:300]
 
-            login = client.post("/console/login", data={"username": "nfu", "password": DEMO_PASSWORD})
+            login = console_login(client, "nfu", DEMO_PASSWORD)
             assert login.status_code == 303, login.text[:300]
 
             def download() -> None:
