@@ -17,6 +17,8 @@ def main(page: ft.Page) -> None:
         ft.Text("Check and save", size=26),
         ft.Row([problem, ft.OutlinedButton(content="Fix: Where?")], wrap=broken),
         ft.FilledButton(content="Save report", bgcolor="#1B5E20"),
+        # A large plain panel, so that a screen drawn as it should be is plainly not blank.
+        ft.Container(height=240, bgcolor="#EEF3EE", content=ft.Text("Photos", size=26)),
     )
 
 

@@ -6,6 +6,7 @@ what the tests read and press, by role and accessible name: the same labels a sc
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -225,14 +226,15 @@ class FletScreen:
             minimum,
         )
 
-    def settled_screenshot(self, path: Path, timeout: float = 5) -> None:
-        """A screenshot once Flutter has finished painting: two in a row the same (or the time is up)."""
+    def settled_screenshot(self, path: Path, timeout: float = 8) -> None:
+        """A screenshot once Flutter has finished painting: two in a row the same and not blank (the semantics
+        tree can be ready before the first frame is drawn), or whatever is there when the time is up."""
         last = self.page.screenshot()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             time.sleep(0.25)
             now = self.page.screenshot()
-            if now == last:
+            if now == last and not _blank(now):
                 break
             last = now
         path.write_bytes(last)
@@ -255,6 +257,8 @@ class FletScreen:
 
 
 DOCS_SCREENS = ROOT / "docs" / "screens"
+# A screen this much of one colour has nothing drawn on it (the sparsest of the app's screens is 93% background).
+BLANK_SHARE = 0.985
 
 
 def publish_screens(shots: Path) -> None:
@@ -267,6 +271,13 @@ def publish_screens(shots: Path) -> None:
         shutil.copyfile(path, DOCS_SCREENS / path.name.split("-", 1)[1])
 
 
+def _blank(png: bytes) -> bool:
+    with Image.open(io.BytesIO(png)) as image:
+        rgb = image.convert("RGB")
+    colours = rgb.getcolors(maxcolors=rgb.width * rgb.height) or []
+    return max(count for count, _ in colours) > BLANK_SHARE * rgb.width * rgb.height
+
+
 def error_blocks(png: Path, cell: int = 8) -> list[str]:
     """What only a failed drawing shows here: a blank screen, or large flat areas that only Flutter's error
     rendering paints: a grey box (release builds) of at least 48 x 48 px, or a red one over a quarter of the
@@ -277,7 +288,7 @@ def error_blocks(png: Path, cell: int = 8) -> list[str]:
     width, height = rgb.size
     colours = rgb.getcolors(maxcolors=width * height) or []
     most = max(count for count, _ in colours)
-    if most > 0.985 * width * height:  # nothing painted but the background: the whole screen failed to draw
+    if most > BLANK_SHARE * width * height:  # nothing painted but the background: the whole screen failed to draw
         return [f"blank screen: {most * 100 // (width * height)}% one colour"]
     columns, rows = width // cell, height // cell
     pixels = rgb.load()
