@@ -200,6 +200,23 @@ class FletScreen:
                 raise AssertionError(f"timed out waiting for: {what}")
             time.sleep(0.05)
 
+    def register(self, farm: str | None = "Hill Farm", postcode: str = "ME13 9AB", shots: bool = False) -> None:
+        """Fill in the first-run form as Jo Farmer and wait for the home screen."""
+        self.wait_text("Welcome to Hedgerow")
+        if shots:
+            self.shot("register")
+        self.fill("Your name", "Jo Farmer")
+        self.fill("Phone number", "07700 900123")
+        if farm:
+            self.fill("Farm name (optional)", farm)
+        if postcode:
+            self.fill("Farm postcode", postcode)
+        self.button("Save and start").click()
+        self.wait_text("Hello Jo")
+        self.wait_text("Report an incident")
+        if shots:
+            self.shot("home")
+
     def small_targets(self, minimum: int = 48) -> list[str]:
         """Controls on screen smaller than `minimum` px either way: buttons, fields, radios, checkboxes.
 

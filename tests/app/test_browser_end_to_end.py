@@ -38,12 +38,7 @@ def test_a_report_made_offline_reaches_the_police_and_their_answers_reach_the_fa
     try:
         with chromium(geolocation=FIELD_GATE, permissions=["geolocation"]) as context:
             screen = FletScreen(context.new_page(), shots).open(app.url)
-            screen.wait_text("Welcome to Hedgerow")
-            screen.fill("Your name", "Jo Farmer")
-            screen.fill("Phone number", "07700 900123")
-            screen.fill("Farm name (optional)", "Hill Farm")
-            screen.fill("Farm postcode", "ME13 9AB")
-            screen.button("Save and start").click()
+            screen.register()
             screen.button("Report an incident").click()
             screen.button("No").click()
             screen.button("Machinery").click()

@@ -166,10 +166,7 @@ def test_photos_that_cannot_be_added_say_why_and_a_large_one_streams_without_dro
     huge.write_bytes(camera_jpeg(400, 300) + b"\0" * 70_000_000)
     with chromium() as context:
         screen = FletScreen(context.pages[0], artifacts / "app" / "photo-problems").open(app_process.url)
-        screen.wait_text("Welcome to Hedgerow")
-        screen.fill("Your name", "Jo Farmer")
-        screen.fill("Phone number", "07700 900123")
-        screen.button("Save and start").click()
+        screen.register(farm=None, postcode="")
         screen.button("Report an incident").click()
         screen.button("No").click()
         screen.button("Fly-tipping").click()
