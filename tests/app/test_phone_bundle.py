@@ -16,7 +16,7 @@ from tests.app.flet_build import BuildPlan, plan_build
 from tests.support import ROOT
 
 # What may be packaged at the top of the bundle: the entry module, the app, the shared wire models, its assets.
-BUNDLE_TOP = {"main.py", "app", "wire", "pyproject.toml"}
+BUNDLE_TOP = {"main.py", "app", "wire", "core", "pyproject.toml"}
 BACKEND_ONLY = {
     "fastapi",
     "uvicorn",
