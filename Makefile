@@ -65,10 +65,13 @@ browser:
 run: setup
 	$(BIN)/hedgerow run
 
+# Branch coverage of app/, backend/, wire/ and core/ across the test process and every process it starts (see
+# [tool.coverage.run] in pyproject.toml); the total is printed, the per-file report is in test-artifacts/coverage/.
 test: setup browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --cov --cov-report=html $(PYTEST_ARGS)
+	@echo "Branch coverage of app/, backend/, wire/ and core/: $$($(BIN)/coverage report --format=total)% (per file: test-artifacts/coverage/index.html)"
 
 # The README's pictures of the farmer's app (docs/screens/), from the browser tests that check each screen.
 screens: setup browser
@@ -87,4 +90,4 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) data test-artifacts .pytest_cache
+	rm -rf $(VENV) data test-artifacts .pytest_cache .coverage .coverage.*

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import DEMO_AREAS, LiveServer
+from tests.support import DEMO_AREAS, SEED_VARIABLE, LiveServer, chosen_seed
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -35,3 +35,26 @@ def artifacts() -> Path:
     """Where screenshots and other evidence from tests are kept (uploaded by CI as artefacts)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def _seed_of(item: pytest.Item) -> int | None:
+    marker = item.get_closest_marker("seed")
+    return None if marker is None else chosen_seed(marker.args[0])
+
+
+@pytest.fixture
+def seed(request: pytest.FixtureRequest) -> int:
+    """The seed of this test's random draws: its own fixed one, `@pytest.mark.seed(N)`, or HEDGEROW_TEST_SEED."""
+    value = _seed_of(request.node)
+    assert value is not None, "a test that draws at random names its fixed seed: @pytest.mark.seed(N)"
+    return value
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    """A failed test that draws at random says which seed it ran with, and how to run it again with that seed."""
+    report: pytest.TestReport = yield
+    value = _seed_of(item)
+    if value is not None and report.failed:
+        report.sections.append(("random seed", f"seed {value}: {SEED_VARIABLE}={value} replays this run"))
+    return report

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +30,26 @@ HAMPSHIRE = (51.0, -1.3)
 THAMES_VALLEY = (51.75, -1.2)
 SCOTTISH_BORDERS = (55.6, -2.8)
 NOWHERE = (48.85, 2.35)  # Paris: outside every area
+
+
+# Tests that draw random choices use a fixed seed each (`@pytest.mark.seed(N)`); this variable replaces it, to try
+# other draws or to replay the one a failure names (tests/conftest.py adds the seed to every failure's report).
+SEED_VARIABLE = "HEDGEROW_TEST_SEED"
+
+
+def chosen_seed(default: int) -> int:
+    """The seed a test runs with: `default`, or the value of HEDGEROW_TEST_SEED when it is set."""
+    value = os.environ.get(SEED_VARIABLE, "").strip()
+    return int(value) if value else default
+
+
+def wait_until(condition: Callable[[], object], what: str, timeout: float = 30.0, every: float = 0.05) -> None:
+    """Poll `condition` until it holds; fail naming `what` once `timeout` seconds have passed without it."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        time.sleep(every)
 
 
 def free_port() -> int:

@@ -184,7 +184,7 @@ def test_photo_files_on_disk_match_the_recorded_hashes(store: Store) -> None:
 def test_a_seventh_photo_is_refused(store: Store) -> None:
     for _ in range(6):
         _photo(store, "d1")
-    with pytest.raises(photo_store.TooManyPhotos):
+    with pytest.raises(photo_store.TooManyPhotos, match=r"^A report can have up to 6 photos$"):
         _photo(store, "d1")
     assert len(photo_store.draft_photos(store, "d1")) == 6
 

@@ -84,5 +84,5 @@ def test_typing_into_a_field_clears_its_error() -> None:
 
 
 def test_unknown_form_field_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^token$"):
         RegistrationForm().set_field("token", "x")

@@ -358,7 +358,7 @@ def test_time_of_the_incident_can_be_typed_and_a_bad_one_is_explained(app: AppSt
 def test_unknown_category_and_detail_fields_are_refused(app: AppState, phone: FakePhone) -> None:
     register(app)
     draft = fly_tip(app, phone)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^unknown category burglary_of_the_moon$"):
         draft.choose_category("burglary_of_the_moon")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^dogs_count is not a field of fly_tipping$"):
         draft.set_detail("dogs_count", "3")  # a hare coursing field, not fly-tipping's

@@ -124,21 +124,33 @@ def test_backend_sweeps_on_its_own_schedule_with_the_injected_clock(
     http: httpx.Client, clock_file: Path, kent_officer: dict[str, str]
 ) -> None:
     farmer = register(http)
-    rid = _send(http, farmer, "hare_coursing")
-    url = f"/api/v1/reports/{rid}/clocks"
-    received = datetime.fromisoformat(http.get(url, headers=farmer).json()["clocks"][0]["start"])
 
-    def flags() -> list[str]:
-        return http.get(url, headers=kent_officer).json()["flags"]
+    def received_at(report_id: str) -> datetime:
+        clocks = http.get(f"/api/v1/reports/{report_id}/clocks", headers=farmer).json()["clocks"]
+        return datetime.fromisoformat(clocks[0]["start"])
 
-    time.sleep(0.5)  # several sweeps at the current time: nothing has run out
-    assert flags() == []
+    def flags_of(report_id: str) -> list[str]:
+        return http.get(f"/api/v1/reports/{report_id}/clocks", headers=kent_officer).json()["flags"]
+
     try:
+        # A witness report received two minutes earlier: its answer falls due two minutes before this one's.
+        witness = _send(http, farmer, "hare_coursing")
+        clock_file.write_text((received_at(witness) + timedelta(minutes=2)).isoformat())
+        rid = _send(http, farmer, "hare_coursing")
+        url = f"/api/v1/reports/{rid}/clocks"
+        received = received_at(rid)
+        assert received == received_at(witness) + timedelta(minutes=2)
+
+        # Between the two due times: the sweep that flags the witness ran at a moment when this report's clock
+        # had not run out, and left it alone.
+        clock_file.write_text((received + timedelta(hours=2, minutes=-1)).isoformat())
+        _wait_for(lambda: flags_of(witness) == ["unanswered"], "raise the witness's unanswered flag")
+        assert flags_of(rid) == []
         clock_file.write_text((received + timedelta(hours=2, minutes=1)).isoformat())
-        _wait_for(lambda: flags() == ["unanswered"], "raise the unanswered flag")
+        _wait_for(lambda: flags_of(rid) == ["unanswered"], "raise the unanswered flag")
         answered = http.post(f"/api/v1/reports/{rid}/events", json={"kind": "acknowledged"}, headers=kent_officer)
         assert answered.status_code == 201, answered.text
-        _wait_for(lambda: flags() == [], "clear the flag after the answer")
+        _wait_for(lambda: flags_of(rid) == [], "clear the flag after the answer")
         clocks = {c["clock"]: c for c in http.get(url, headers=farmer).json()["clocks"]}
         assert clocks["answered"]["state"] == "met_late"
         timeline = http.get(f"/api/v1/reports/{rid}", headers=kent_officer).json()["timeline"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -86,21 +87,24 @@ def test_targets_are_read_in_words_and_normalised(text: str, normalised: str) ->
     assert str(Target.parse(text)) == normalised
 
 
+NOT_A_TARGET = "a target is a whole number and a unit: 'N minutes', 'N hours', 'N days' or 'N working days', not "
+
+
 @pytest.mark.parametrize(
-    "text",
+    ("text", "message"),
     [
-        "",
-        "hours",
-        "2",
-        "0 hours",
-        "-1 hours",
-        "2 fortnights",
-        "1.5 hours",
-        "400 days",
-        "300 working days",
-        "2 hours please",
+        ("", NOT_A_TARGET + "''"),
+        ("hours", NOT_A_TARGET + "'hours'"),
+        ("2", NOT_A_TARGET + "'2'"),
+        ("0 hours", "a target in hours must be between 1 and 8784 (a year)"),
+        ("-1 hours", NOT_A_TARGET + "'-1 hours'"),
+        ("2 fortnights", NOT_A_TARGET + "'2 fortnights'"),
+        ("1.5 hours", NOT_A_TARGET + "'1.5 hours'"),
+        ("400 days", "a target in days must be between 1 and 366 (a year)"),
+        ("300 working days", "a target in working days must be between 1 and 262 (a year)"),
+        ("2 hours please", NOT_A_TARGET + "'2 hours please'"),
     ],
 )
-def test_a_target_that_is_not_a_whole_number_of_a_known_unit_is_refused(text: str) -> None:
-    with pytest.raises(BadTarget):
+def test_a_target_that_is_not_a_whole_number_of_a_known_unit_is_refused(text: str, message: str) -> None:
+    with pytest.raises(BadTarget, match=f"^{re.escape(message)}$"):
         Target.parse(text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -145,11 +146,22 @@ def test_waiting_for_another_process_write_lock_does_not_block_the_event_loop(tm
                 ticks += 1
                 await asyncio.sleep(0.01)
 
+        async def until(condition: Callable[[], bool], what: str, timeout: float = 8.0) -> None:
+            # Under the writer's 10 s busy timeout, so a writer that gave up is not mistaken for one still waiting.
+            deadline = time.monotonic() + timeout
+            while not condition():
+                assert time.monotonic() < deadline, f"not within {timeout} s: {what}"
+                await asyncio.sleep(0.01)
+
         tick_task = asyncio.create_task(ticker())
         write = asyncio.create_task(writer.run_async(_insert("server")))
-        await asyncio.sleep(0.5)
-        ticks_while_locked = ticks
-        assert not write.done()  # still waiting for the lock
+        # The writer's worker thread holds the process's writer lock only while it takes (or waits for) SQLite's.
+        await until(writer._lock.locked, "the writer asks SQLite for the write lock")
+        ticks_at_lock = ticks
+        await until(lambda: ticks >= ticks_at_lock + 10, "ten ticks of the loop while the writer waits")
+        ticks_while_locked = ticks - ticks_at_lock
+        assert not write.done()  # still waiting for the lock the other connection holds
+        assert other.in_transaction
         threading.Thread(target=release_later).start()
         released.set()
         result = await write

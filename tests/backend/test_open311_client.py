@@ -187,14 +187,16 @@ def test_georeport_gets_403_without_an_api_key_and_404_for_an_unknown_service(
 ) -> None:
     as_json, as_xml = _clients(server)
     for client in (as_json, as_xml):
-        with pytest.raises(requests.HTTPError) as missing:
+        with pytest.raises(requests.HTTPError, match=r"^403 Client Error: Forbidden for url: .*/requests\.") as missing:
             client.get_service_requests()
         assert missing.value.response.status_code == 403
-        with pytest.raises(requests.HTTPError) as unknown:
+        with pytest.raises(
+            requests.HTTPError, match=r"^404 Client Error: Not Found for url: .*/services/crop_circles\.(json|xml)$"
+        ) as unknown:
             client.get_service_definition("crop_circles")
         assert unknown.value.response.status_code == 404
     monkeypatch.setenv("NETRC", str(netrc_for(tmp_path, "hp_not-a-key-anyone-was-given")))
-    with pytest.raises(requests.HTTPError) as wrong:
+    with pytest.raises(requests.HTTPError, match=r"^403 Client Error: Forbidden for url: .*/requests\.json") as wrong:
         as_json.get_service_requests()
     assert wrong.value.response.status_code == 403
     assert wrong.value.response.json() == [{"code": 403, "description": "invalid api_key"}]

@@ -70,7 +70,7 @@ class Run:
         while text not in self.output:
             assert self.proc is not None
             if self.proc.poll() is not None:
-                time.sleep(0.2)  # let the reader catch the last lines
+                self.drain()
                 pytest.fail(f"hedgerow run exited with {self.proc.returncode} before printing {text!r}:\n{self.output}")
             if time.monotonic() > deadline:
                 pytest.fail(f"hedgerow run did not print {text!r} in {timeout} s:\n{self.output}")
@@ -79,7 +79,15 @@ class Run:
     def stop(self, sig: signal.Signals) -> int:
         assert self.proc is not None
         self.proc.send_signal(sig)
-        return self.proc.wait(30)
+        code = self.proc.wait(30)
+        self.drain()
+        return code
+
+    def drain(self, timeout: float = 30) -> None:
+        """Once the process has ended: wait until the reader has read its output to the end of the pipe."""
+        assert self.reader is not None
+        self.reader.join(timeout)
+        assert not self.reader.is_alive(), f"the output pipe stayed open {timeout} s after the process ended"
 
     def close(self) -> None:
         """Kill it if still running (a failed test), and release its output pipe."""
@@ -141,9 +149,8 @@ def test_run_seeds_an_empty_database_serves_everything_and_stops_on_sigterm(tmp_
     else:
         assert "Farmer app:  not started (app/main.py does not exist yet)" in out
 
-    assert run.stop(signal.SIGTERM) == 0
-    time.sleep(0.2)
-    assert "Hedgerow stopped." in run.output
+    assert run.stop(signal.SIGTERM) == 0  # and its output read to the end
+    assert run.lines[-1] == "Hedgerow stopped.", run.output
     assert _refused(run.port)
     assert _refused(run.app_port)  # the app went down with the backend
     with sqlite3.connect(tmp_path / "hedgerow.db") as db:
@@ -172,6 +179,7 @@ def test_run_does_not_seed_a_database_with_reports_and_stops_on_ctrl_c(tmp_path:
     assert httpx.get(f"http://127.0.0.1:{run.port}/api/v1/categories", timeout=30).status_code == 200
     assert _refused(run.app_port)
     assert run.stop(signal.SIGINT) == 0
+    assert run.lines[-1] == "Hedgerow stopped.", run.output
     assert _refused(run.port)
     with sqlite3.connect(tmp_path / "hedgerow.db") as db:
         assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 25

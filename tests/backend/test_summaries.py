@@ -21,6 +21,7 @@ from backend.services.summaries import Cell, Selection, Summary, build_summary
 from backend.services.summary_data import nearest_rank
 from backend.services.summary_periods import parse_period
 from core.uktime import uk_month
+from tests.backend import summaries_support as oracle
 from tests.backend.clocks_support import ClockDb
 from tests.backend.summaries_support import (
     BANK_HOLIDAY_ENGLAND,
@@ -268,9 +269,19 @@ def test_percentiles_are_by_nearest_rank_and_shares_round_half_up() -> None:
     assert nearest_rank(np.array([7]), 9, 10) == 7
     assert [summaries.whole_percent(n, 8) for n in (1, 2, 3)] == [13, 25, 38]
     assert summaries.whole_percent(1, 3) == 33 and summaries.whole_percent(2, 3) == 67
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^no values$"):
         nearest_rank(np.array([], dtype=np.int64), 1, 2)
-    assert minute(3599) == 3540 and percent(1, 8) == 13 and Fraction(1, 2) == 0.5
+    # The oracle's exact-fraction helpers agree with the server's integer arithmetic at every size up to 60,
+    # rounding edges included (so a figure that matches the oracle matches the rule, not a shared mistake).
+    for n in range(1, 61):
+        values = [(7 * i) % 23 for i in range(n)]  # unsorted, with repeats once n passes 23
+        for p in (Fraction(1, 2), Fraction(9, 10)):
+            expected = oracle.nearest_rank(values, p)
+            assert nearest_rank(np.array(values), p.numerator, p.denominator) == expected, (n, p)
+        for k in range(n + 1):
+            assert summaries.whole_percent(k, n) == percent(k, n), (k, n)
+    assert percent(1, 8) == 13 and percent(1, 200) == 1 and percent(1, 201) == 0  # half up, not to even
+    assert [minute(s) for s in (0, 59, 60, 3599)] == [0, 0, 60, 3540]
 
 
 def test_the_stored_month_is_the_uk_month_either_side_of_every_clock_change(tmp_path: Path) -> None:

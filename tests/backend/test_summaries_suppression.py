@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import httpx
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
 from backend.services.summary_suppression import Equation, protect
@@ -27,7 +27,7 @@ from tests.backend.summaries_support import (
     serve,
     utc,
 )
-from tests.support import LiveServer
+from tests.support import LiveServer, chosen_seed
 
 SMALL, HIDDEN = "fewer than 5", "hidden"
 # The figures that add up (counts, and shares whose numerators and bases add up); medians and percentiles do not.
@@ -345,11 +345,15 @@ def test_a_cell_of_4_is_hidden_and_a_cell_of_5_is_shown(sparse_live: Live) -> No
 FORCES = {"A": ["a1", "a2", "a3"], "B": ["b1"], "C": ["c1", "c2"]}
 GROUPS = {"G": ["g1", "g2"], "H": ["h1"], "K": ["k1", "k2", "k3"]}
 MONTHS = ["m1", "m2", "m3"]
+SUPPRESSION_SEED = 5
 AREAS = [a for areas in FORCES.values() for a in areas]
 CATEGORIES = [c for cats in GROUPS.values() for c in cats]
 
 
-@settings(max_examples=150, deadline=None)
+# A fixed seed and no example database: the same 150 tables every run, unless HEDGEROW_TEST_SEED asks for others.
+@pytest.mark.seed(SUPPRESSION_SEED)
+@seed(chosen_seed(SUPPRESSION_SEED))
+@settings(max_examples=150, deadline=None, database=None)
 @given(st.lists(st.tuples(st.sampled_from(AREAS), st.sampled_from(CATEGORIES), st.sampled_from(MONTHS)), max_size=70))
 def test_protection_leaves_no_small_figure_recoverable_in_random_tables(reports: list[tuple[str, str, str]]) -> None:
     counts: dict[str, int] = {"total": len(reports)}
