@@ -67,6 +67,7 @@ def shown_states(phone: Phone) -> list[str]:
 def assert_all_arrived_once(phone: Phone, backend: LiveServer) -> None:
     assert records.waiting(phone.store).needing_attention == 0  # nothing was given up on
     held = server_holds(backend)
+    assert phone.photos, "the phone saved reports to send"
     for report_id, photos in phone.photos.items():
         assert held.reports.get(report_id) == 1, report_id
         for photo_id, sha in photos.items():

@@ -116,7 +116,9 @@ def test_materialised_state_equals_the_replay_of_each_reports_events(seeded: See
 
 
 def test_reports_are_stored_exactly_as_intake_stores_a_valid_report(seeded: Seeded) -> None:
-    for row in _rows(seeded.db, "SELECT * FROM reports"):
+    reports = _rows(seeded.db, "SELECT * FROM reports")
+    assert len(reports) == REPORTS
+    for row in reports:
         details = json.loads(row["details"])
         assert validate_details(row["category"], details) == details
         declared = _rows(

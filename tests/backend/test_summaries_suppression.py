@@ -219,10 +219,13 @@ def test_no_hidden_figure_can_be_worked_out_from_any_table_of_the_csv(live: Live
         tables = breakdowns(csv_tables(r.text))
         assert all(len(t) == 3 for t in tables.values()), "three tables for each breakdown"
         checked, hidden = audit(tables, year_earlier)
+        assert checked > 0, f"{period}: the audit found figures to check"
         if period == "2026-Q3":
             assert checked > 200 and hidden > 0, "the data set has many figures, some small, to protect"
     kent = console.get("/console/summaries.csv", params={"period": "2026-Q3", "table": "all", "force": "Kent Police"})
-    audit(breakdowns(csv_tables(kent.text)), "Q3 2025")
+    assert kent.status_code == 200, kent.text
+    checked, _ = audit(breakdowns(csv_tables(kent.text)), "Q3 2025")
+    assert checked > 0, "Kent's own tables: the audit found figures to check"
 
 
 def test_the_api_hides_the_same_figures_and_none_of_them_can_be_worked_out(
