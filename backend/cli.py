@@ -48,10 +48,10 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from backend.services import demo
+    from backend.services.demo import generator
 
     db = _db(settings)
-    summary = demo.seed(db, settings, reports=args.reports, seed=args.seed, progress=not args.quiet)
+    summary = generator.seed(db, settings, reports=args.reports, seed=args.seed, progress=not args.quiet)
     print(summary)
     return 0
 
@@ -67,12 +67,12 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
-    from backend.services import staff
     from backend.services.errors import Conflict, Invalid
+    from backend.services.staff import accounts
 
     db = _db(settings)
     try:
-        user = staff.add_user(
+        user = accounts.add_user(
             db, args.username, _read_password(args), args.role, args.force, datetime.now(UTC), args.name
         )
     except (Invalid, Conflict) as exc:
@@ -83,7 +83,7 @@ def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_areas_import(args: argparse.Namespace, settings: Settings) -> int:
-    from backend.services.areas import AreaImportError, import_areas
+    from backend.services.areas.boundaries import AreaImportError, import_areas
 
     db = _db(settings)
     try:
@@ -93,7 +93,7 @@ def cmd_areas_import(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     print(f"imported {len(names)} area(s): {', '.join(names)}")
     from backend.db import write_transaction
-    from backend.services import border
+    from backend.services.areas import border
 
     with write_transaction(db):  # the console's cross-border rule: distances to the areas as they now are
         measured = border.recompute_all(db)
@@ -127,7 +127,7 @@ def cmd_partners_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def _moment(text: str | None, settings: Settings) -> datetime:
     """An ISO 8601 time with its offset, or the backend's clock (HEDGEROW_CLOCK_FILE in tests)."""
-    from backend.clock import clock_for
+    from backend.time_source import clock_for
 
     if not text:
         return clock_for(settings)()
@@ -138,7 +138,7 @@ def _moment(text: str | None, settings: Settings) -> datetime:
 
 
 def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
-    from backend.services import policy, sweep
+    from backend.services.clocks import policy, sweep
 
     now = _moment(args.now, settings)
     db = _db(settings)
@@ -149,7 +149,7 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_policy_show(args: argparse.Namespace, settings: Settings) -> int:
-    from backend.services import policy
+    from backend.services.clocks import policy
 
     at = _moment(args.at, settings)
     db = _db(settings)
@@ -169,8 +169,8 @@ def cmd_policy_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_users_email(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.services.clocks.notify import set_user_email
     from backend.services.errors import Invalid, NotFound
-    from backend.services.notify import set_user_email
 
     try:
         set_user_email(_db(settings), args.username, args.address or None)
@@ -182,7 +182,7 @@ def cmd_users_email(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
-    from backend.services.backup import backup
+    from backend.ops.backup import backup
 
     result = backup(settings, Path(args.dest), progress=not args.quiet)
     print(result)
@@ -190,7 +190,7 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from backend.services import runner
+    from backend.ops import runner
 
     return runner.run_everything(settings, app=not args.no_app)
 

@@ -12,7 +12,7 @@ from fastapi import Depends, HTTPException, Request
 
 from backend.db import GroupCommitWriter
 from backend.security import DEVICE_TOKEN_PREFIX, STAFF_TOKEN_PREFIX, token_hash
-from backend.services.staff import StaffUser, user_for_token
+from backend.services.staff.accounts import StaffUser, user_for_token
 from backend.settings import Settings
 
 

@@ -18,7 +18,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backend import console
-from backend.clock import Clock, clock_for
 from backend.console import invite
 from backend.console.headers import SecurityHeaders
 from backend.console.render import error_page
@@ -28,10 +27,11 @@ from backend.open311.router import router as open311_router
 from backend.routes import categories, clocks, devices, reports, staff, stats, uploads
 from backend.routes import policy as policy_routes
 from backend.security import SlidingWindowLimiter
-from backend.services import policy, sweep, working_time
-from backend.services.clocks import deferred_refresh
+from backend.services.clocks import policy, sweep, working_time
+from backend.services.clocks.response_clocks import deferred_refresh
 from backend.services.errors import DomainError, plain_errors
 from backend.settings import Settings
+from backend.time_source import Clock, clock_for
 
 
 class BodyLimit:

@@ -69,7 +69,7 @@ class Settings:
     # Console maps: the tile server ({z}/{x}/{y}), OpenStreetMap's by default. Markers show without tiles.
     tile_url: str = field(default_factory=lambda: _env("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"))
     # A report this close to a neighbouring force's area is shown, read-only, to that force's officers too
-    # (kilometres; at most backend.services.border.MAX_BORDER_KM, the distance recorded at intake).
+    # (kilometres; at most backend.services.areas.border.MAX_BORDER_KM, the distance recorded at intake).
     border_km: float = field(default_factory=lambda: float(_env("BORDER_KM", "10")))
     # Tests only: a file holding an ISO 8601 time the server takes as "now" (tests move time by rewriting it).
     clock_file: Path | None = field(default_factory=lambda: Path(p) if (p := _env("CLOCK_FILE", "")) else None)

@@ -11,7 +11,7 @@ import pytest
 from PIL import ExifTags, Image
 
 from app.services.photos import process_photo
-from backend.services.photos import read_exif
+from backend.services.intake.photos import read_exif
 from core.files import write_atomic
 from core.geo import EARTH_RADIUS_M, distance_m
 from core.gridref import (

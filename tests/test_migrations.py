@@ -131,7 +131,7 @@ def test_a_server_upgraded_from_m0003_measures_its_reports_nearby_forces(tmp_pat
     """m0004 made `report_nearby_forces` and measured the reports already stored; frozen, it leaves that to the
     server's runner, which must still do it when a database shipped at m0003 is upgraded."""
     from backend.db import connect
-    from backend.services.areas import import_areas
+    from backend.services.areas.boundaries import import_areas
     from tests.support import DEMO_AREAS
 
     db = connect(tmp_path / "old.db")
@@ -164,8 +164,8 @@ def test_a_server_upgraded_from_m0003_measures_its_reports_nearby_forces(tmp_pat
 
 def test_the_live_constants_match_the_copies_frozen_in_the_migrations() -> None:
     from backend.migrations import m0004_console, m0005_summary_facts
-    from backend.services.queue import NOTHING_DUE
-    from backend.services.summary_data import PACK
+    from backend.services.summaries.summary_data import PACK
+    from backend.services.triage.queue import NOTHING_DUE
 
     # The queue's due-time triggers: every clock's "nothing due" is the number the queue reads as such.
     assert m0004_console.SQL.count(f", {NOTHING_DUE})") == 15  # 5 clocks x 3 places in two triggers

@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from backend.console.admin import AdminDep
 from backend.console.render import page, security_headers
 from backend.deps import DbDep, SettingsDep
-from backend.services import staff_admin
 from backend.services.errors import Invalid
+from backend.services.staff import user_admin
 from core.uktime import LONDON
 
 router = APIRouter(prefix="/console/admin")
@@ -51,7 +51,7 @@ def access_log_csv(
     def chunks() -> Iterator[str]:
         # Its own connection: the response streams after the request's dependencies have finished.
         with pool.connection() as db:
-            yield from staff_admin.access_log_csv(db, start, end)
+            yield from user_admin.access_log_csv(db, start, end)
 
     name = f"hedgerow-access-log-{start.date() if start else 'start'}-to-{until[:10] or 'now'}.csv"
     headers = {**security_headers(settings), "Content-Disposition": f'attachment; filename="{name}"'}

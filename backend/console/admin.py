@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from backend.console.render import page
 from backend.console.session import ConsoleSession, check_csrf, require_police
 from backend.deps import DbDep
-from backend.services import areas
+from backend.services.areas import boundaries
 from backend.services.errors import Invalid
 
 router = APIRouter(prefix="/console/admin")
@@ -43,7 +43,7 @@ def managed_force(session: ConsoleSession, db: DbDep, force: str) -> str:
     """A supervisor manages their own force; an admin names one (the first, alphabetically, by default)."""
     if session.user.role != "admin":
         return session.user.force or ""
-    known = areas.forces(db)
+    known = boundaries.forces(db)
     if not force:
         if not known:
             raise Invalid("import the areas first: there is no force yet")
@@ -56,7 +56,7 @@ def managed_force(session: ConsoleSession, db: DbDep, force: str) -> str:
 def all_forces(session: ConsoleSession, db: DbDep) -> list[str]:
     if session.user.role != "admin":
         return []
-    return areas.forces(db)
+    return boundaries.forces(db)
 
 
 @router.get("", response_class=HTMLResponse)

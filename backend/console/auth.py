@@ -11,7 +11,7 @@ from backend.console import login_csrf
 from backend.console.session import COOKIE, CsrfSessionDep, templates
 from backend.deps import DbDep, NowDep, SettingsDep, client_ip
 from backend.security import login_delay_s, record_login_failure
-from backend.services import staff
+from backend.services.staff import accounts
 from backend.settings import Settings
 
 router = APIRouter(prefix="/console")
@@ -69,11 +69,11 @@ def login(
             status_code=429,
             headers={"Retry-After": str(wait)},
         )
-    user = staff.authenticate(db, username, password) if username and password else None
+    user = accounts.authenticate(db, username, password) if username and password else None
     if user is None:
         record_login_failure(db, username, ip, now)
         return _login_page(request, settings, {**context, "error": "Wrong username or password."}, status_code=401)
-    session_id, _csrf = staff.start_session(db, user, now, settings.session_hours)
+    session_id, _csrf = accounts.start_session(db, user, now, settings.session_hours)
     target = _safe_next(next) if user.role != "nfu" else "/console/nfu"
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
@@ -90,7 +90,7 @@ def login(
 
 @router.post("/logout")
 def logout(session: CsrfSessionDep, db: DbDep, settings: SettingsDep) -> Response:
-    staff.end_session(db, session.session_id)
+    accounts.end_session(db, session.session_id)
     response = RedirectResponse("/console/login", status_code=303)
     # The same attributes as the cookie it replaces (a browser may keep a cookie set differently).
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=settings.behind_proxy)

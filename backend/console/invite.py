@@ -10,7 +10,7 @@ from backend.console.admin import SupervisorDep, all_forces, managed_force
 from backend.console.render import error_page, page
 from backend.deps import DbDep, SettingsDep
 from backend.services.errors import Invalid
-from backend.services.invites import Invite, parse_enrol_query, server_address
+from backend.services.intake.invites import Invite, parse_enrol_query, server_address
 
 router = APIRouter()
 # The /enrol page is public (a farmer scanning the code has no account): kept off the console's router, every

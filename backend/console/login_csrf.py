@@ -18,7 +18,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from backend.services.errors import Invalid
-from backend.services.invites import server_address
+from backend.services.intake.invites import server_address
 from backend.settings import Settings
 
 COOKIE = "hedgerow_login_csrf"

@@ -15,7 +15,7 @@ from backend.console.queue import caption_for, filter_params, queue_filter
 from backend.console.render import FLAG_LEVEL, FLAG_WORDS, category_label, page, short_id
 from backend.console.session import PoliceSessionDep
 from backend.deps import DbDep, NowDep, SettingsDep
-from backend.services import queue
+from backend.services.triage import queue
 
 router = APIRouter(prefix="/console")
 LISTED = 200  # how many of the markers are also listed in words under the map

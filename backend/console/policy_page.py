@@ -14,7 +14,7 @@ from backend.console.render import category_label, page
 from backend.console.session import ConsoleSession
 from backend.db import write_transaction
 from backend.deps import DbDep, NowDep
-from backend.services import policy
+from backend.services.clocks import policy
 from backend.services.errors import Invalid
 from wire.categories import CATEGORIES
 

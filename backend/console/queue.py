@@ -13,10 +13,12 @@ from backend.console.render import FLAG_WORDS, STATUS_WORDS, page, relative
 from backend.console.session import ConsoleSession, PoliceCsrfDep, PoliceSessionDep
 from backend.deps import DbDep, NowDep, SettingsDep
 from backend.schemas import CLOSE_OUTCOMES
-from backend.services import actions, areas, queue, staff_admin
+from backend.services.areas import boundaries
+from backend.services.clocks.policy import FLAGS
 from backend.services.errors import Invalid
-from backend.services.farmer_text import OUTCOME_WORDS
-from backend.services.policy import FLAGS
+from backend.services.intake.farmer_text import OUTCOME_WORDS
+from backend.services.staff import user_admin
+from backend.services.triage import actions, queue
 from wire.categories import CATEGORIES
 
 router = APIRouter(prefix="/console")
@@ -41,7 +43,7 @@ Text = Annotated[str, Query(max_length=200)]
 
 
 def forces(db: DbDep) -> list[str]:
-    return areas.forces(db)
+    return boundaries.forces(db)
 
 
 def _date(value: str, name: str) -> date | None:
@@ -66,9 +68,9 @@ def chosen_view(session: ConsoleSession, db: DbDep, params: dict[str, str]) -> s
     asked = params.get("view", "")
     if asked:
         view = _choice(asked, tuple(queue.VIEWS), "view", "new")
-        staff_admin.remember_queue_view(db, session.user.id, view)
+        user_admin.remember_queue_view(db, session.user.id, view)
         return view
-    return staff_admin.queue_view(db, session.user.id) or DEFAULT_VIEW.get(session.user.role, "overdue")
+    return user_admin.queue_view(db, session.user.id) or DEFAULT_VIEW.get(session.user.role, "overdue")
 
 
 def queue_filter(
@@ -156,7 +158,7 @@ def queue_page(
     f = queue_filter(session, db, settings, params, now)
     view = chosen_view(session, db, {})
     result = queue.page(db, f, after=after or None, before=before or None)
-    officers = staff_admin.officers_of(db, f.force)
+    officers = user_admin.officers_of(db, f.force)
     names = {o.id: o.display_name for o in officers}
     areas = db.execute("SELECT id, name FROM areas WHERE force = ? ORDER BY name", [f.force]).fetchall()
     query = urlencode(params)

@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from backend.console.session import optional_session_for, templates
-from backend.services.farmer_text import OUTCOME_WORDS
+from backend.services.intake.farmer_text import OUTCOME_WORDS
 from backend.settings import Settings
 from core.uktime import LONDON
 from wire.categories import BY_CODE

@@ -22,11 +22,14 @@ from backend.console.render import category_label, local_time, page, security_he
 from backend.console.session import ConsoleSession, PoliceCsrfDep, PoliceSessionDep
 from backend.deps import DbDep, NowDep, SettingsDep
 from backend.schemas import CLOSE_OUTCOMES, EventCreate
-from backend.services import actions, clocks, linked, photos, reports, staff, staff_admin, templates, views
+from backend.services.clocks import response_clocks
+from backend.services.clocks.policy import FLAGS
 from backend.services.errors import Conflict, Forbidden, Invalid, NotFound, plain_message
-from backend.services.farmer_text import OUTCOME_WORDS
-from backend.services.photos import blob_path
-from backend.services.policy import FLAGS
+from backend.services.intake import photos, report_views, reports
+from backend.services.intake.farmer_text import OUTCOME_WORDS
+from backend.services.intake.photos import blob_path
+from backend.services.staff import accounts, user_admin
+from backend.services.triage import actions, linked, update_templates
 from backend.settings import Settings
 from core.gridref import grid_reference
 from core.uktime import LONDON
@@ -48,14 +51,16 @@ ACTION_WORDS = {
 }
 
 
-def load(db: DbDep, session: ConsoleSession, report_id: str, settings: Settings) -> tuple[dict[str, Any], staff.Access]:
+def load(
+    db: DbDep, session: ConsoleSession, report_id: str, settings: Settings
+) -> tuple[dict[str, Any], accounts.Access]:
     """The report and how this user may use it; NotFound when they may not see it at all."""
     try:
         report_id = str(uuid.UUID(report_id))
     except ValueError:
         raise NotFound("no such report") from None
     row = reports.report_row(db, report_id)
-    access = staff.report_access(db, session.user, row, settings.border_km)
+    access = accounts.report_access(db, session.user, row, settings.border_km)
     if access is None:
         raise NotFound("no such report")
     return row, access
@@ -80,7 +85,7 @@ def context(
     db: DbDep,
     session: ConsoleSession,
     row: dict[str, Any],
-    access: staff.Access,
+    access: accounts.Access,
     now: datetime,
     settings: Settings,
     error: str | None = None,
@@ -88,15 +93,15 @@ def context(
     template_id: str | None = None,
 ) -> dict[str, Any]:
     user = session.user
-    view = views.staff_view(db, row)
+    view = report_views.staff_view(db, row)
     acting = access == "act"
     if not acting:
         view["reporter"] = None  # the owning force holds the victim's contact details
-    report_clocks = clocks.report_clocks(db, row["id"], now)
+    report_clocks = response_clocks.report_clocks(db, row["id"], now)
     reader_force = None if user.role == "admin" else user.force
-    officers = staff_admin.officers_of(db, row["force"]) if acting and row["force"] else []
-    force_templates = templates.for_force(db, row["force"]) if acting and row["force"] else []
-    values = templates.values_for(
+    officers = user_admin.officers_of(db, row["force"]) if acting and row["force"] else []
+    force_templates = update_templates.for_force(db, row["force"]) if acting and row["force"] else []
+    values = update_templates.values_for(
         row, user.display_name, category_label(row["category"]), local_time(row["received_at"], "%d %B %Y")
     )
     update_text = (form or {}).get("text", "") if (form or {}).get("kind") == "update_sent" else ""
@@ -143,7 +148,7 @@ def report_page(
     template: str = "",
 ) -> Response:
     row, access = load(db, session, report_id, settings)
-    staff.log_read(db, session.user, row["id"], "console" if access == "act" else "console-border", now)
+    accounts.log_read(db, session.user, row["id"], "console" if access == "act" else "console-border", now)
     ctx = context(db, session, row, access, now, settings, template_id=template[:100] or None)
     ctx["done"] = ACTION_WORDS.get(request.query_params.get("done", ""))
     return page(request, "console/report.html", ctx)
@@ -257,6 +262,6 @@ def photo(
     if not path.exists():
         raise NotFound("the photo's file is missing")
     if variant == "original":
-        staff.log_read(db, session.user, row["id"], "photo-original", now)
+        accounts.log_read(db, session.user, row["id"], "photo-original", now)
     media = found["content_type"] if variant == "original" else "image/jpeg"
     return FileResponse(path, media_type=media, headers=security_headers(settings))

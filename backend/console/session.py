@@ -11,7 +11,7 @@ from fastapi import Depends, Form, HTTPException, Request
 from fastapi.templating import Jinja2Templates
 
 from backend.deps import DbDep, NowDep
-from backend.services.staff import StaffUser, session_user
+from backend.services.staff.accounts import StaffUser, session_user
 
 COOKIE = "hedgerow_session"
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")

@@ -1,7 +1,7 @@
 """The summary page for NFU representatives (and police staff, for their own force): filters, a headline in plain
 words, charts drawn as SVG on the server, tables, and downloads as CSV and as a printable PDF.
 
-Every figure comes from backend/services/summaries.py, already protected against small counts; no report, name,
+Every figure comes from backend/services/summaries/figures.py, already protected against small counts; no report, name,
 point or photo is read here.
 """
 
@@ -18,9 +18,9 @@ from fastapi.responses import HTMLResponse, Response
 from backend.console.render import page, security_headers
 from backend.console.session import ConsoleSession, SessionDep
 from backend.deps import DbDep, NowDep
-from backend.services import charts, roundtable_pdf, summary_text
 from backend.services.errors import Invalid
-from backend.services.summaries import (
+from backend.services.summaries import charts, roundtable_pdf, summary_text
+from backend.services.summaries.figures import (
     DIMENSION_LABELS,
     DIMENSIONS,
     GROUPS,
@@ -29,7 +29,7 @@ from backend.services.summaries import (
     scope_of,
     summary_for,
 )
-from backend.services.summary_periods import CUSTOM, Period, parse_period, period_choices
+from backend.services.summaries.summary_periods import CUSTOM, Period, parse_period, period_choices
 from core.uktime import LONDON
 from wire.categories import CATEGORIES
 

@@ -8,7 +8,7 @@ from typing import Any
 import sqlite_utils
 
 from backend.console.render import FLAG_WORDS
-from backend.services.farmer_text import OUTCOME_WORDS
+from backend.services.intake.farmer_text import OUTCOME_WORDS
 
 
 @dataclass(frozen=True)

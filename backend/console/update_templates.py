@@ -12,8 +12,8 @@ from backend.console.admin import SupervisorCsrfDep, SupervisorDep, all_forces, 
 from backend.console.render import page
 from backend.console.session import ConsoleSession
 from backend.deps import DbDep, NowDep
-from backend.services import templates
 from backend.services.errors import Conflict, Invalid
+from backend.services.triage import update_templates
 
 router = APIRouter(prefix="/console/admin/templates")
 
@@ -29,7 +29,7 @@ def _render(
     form: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    own = templates.stored(db, force)
+    own = update_templates.stored(db, force)
     return page(
         request,
         "console/update_templates.html",
@@ -38,8 +38,8 @@ def _render(
             "force": force,
             "forces": all_forces(session, db),
             "own": own,
-            "built_in": [] if own else templates.BUILT_IN,
-            "placeholders": templates.PLACEHOLDERS,
+            "built_in": [] if own else update_templates.BUILT_IN,
+            "placeholders": update_templates.PLACEHOLDERS,
             "done": DONE.get(request.query_params.get("done", "")),
             "error": error,
             "form": form or {},
@@ -60,7 +60,7 @@ def save_template(
     db: DbDep,
     now: NowDep,
     title: Annotated[str, Form(max_length=200)],
-    body: Annotated[str, Form(max_length=templates.MAX_BODY + 100)],
+    body: Annotated[str, Form(max_length=update_templates.MAX_BODY + 100)],
     template_id: Annotated[str, Form(max_length=20)] = "",
     force: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
@@ -68,7 +68,7 @@ def save_template(
     try:
         if template_id and not template_id.isdigit():
             raise Invalid("no such template")
-        templates.save(db, force, title, body, session.user.id, now, int(template_id) if template_id else None)
+        update_templates.save(db, force, title, body, session.user.id, now, int(template_id) if template_id else None)
     except (Invalid, Conflict) as exc:
         form = {"title": title, "body": body, "template_id": template_id}
         return _render(request, db, session, force, str(exc), form, exc.status_code)
@@ -80,5 +80,5 @@ def delete_template(
     session: SupervisorCsrfDep, db: DbDep, template_id: int, force: Annotated[str, Form(max_length=200)] = ""
 ) -> Response:
     force = managed_force(session, db, force)
-    templates.delete(db, force, template_id)
+    update_templates.delete(db, force, template_id)
     return RedirectResponse(f"/console/admin/templates?{urlencode({'force': force, 'done': 'deleted'})}", 303)

@@ -12,8 +12,8 @@ from backend.console.admin import SupervisorCsrfDep, SupervisorDep, all_forces, 
 from backend.console.render import page
 from backend.console.session import ConsoleSession
 from backend.deps import DbDep, NowDep
-from backend.services import staff_admin
 from backend.services.errors import Conflict, Invalid
+from backend.services.staff import user_admin
 
 router = APIRouter(prefix="/console/admin/users")
 
@@ -41,8 +41,8 @@ def _render(
             "session": session,
             "force": force,
             "forces": all_forces(session, db),
-            "users": staff_admin.users_of(db, session.user, force),
-            "roles": staff_admin.MANAGED_ROLES,
+            "users": user_admin.users_of(db, session.user, force),
+            "roles": user_admin.MANAGED_ROLES,
             "done": DONE.get(request.query_params.get("done", "")),
             "error": error,
             "form": form or {},
@@ -74,7 +74,7 @@ def add_user(
 ) -> Response:
     force = managed_force(session, db, force)
     try:
-        staff_admin.add(db, session.user, force, username, display_name, role, password, now)
+        user_admin.add(db, session.user, force, username, display_name, role, password, now)
     except (Invalid, Conflict) as exc:
         form = {"username": username, "display_name": display_name, "role": role}
         return _render(request, db, session, force, str(exc), form, exc.status_code)
@@ -83,13 +83,13 @@ def add_user(
 
 @router.post("/{user_id}/disable")
 def disable_user(session: SupervisorCsrfDep, db: DbDep, now: NowDep, user_id: int) -> Response:
-    staff_admin.set_disabled(db, session.user, user_id, True, now)
+    user_admin.set_disabled(db, session.user, user_id, True, now)
     return _back(_force_of(db, user_id), "disabled")
 
 
 @router.post("/{user_id}/enable")
 def enable_user(session: SupervisorCsrfDep, db: DbDep, now: NowDep, user_id: int) -> Response:
-    staff_admin.set_disabled(db, session.user, user_id, False, now)
+    user_admin.set_disabled(db, session.user, user_id, False, now)
     return _back(_force_of(db, user_id), "enabled")
 
 
@@ -97,7 +97,7 @@ def enable_user(session: SupervisorCsrfDep, db: DbDep, now: NowDep, user_id: int
 def set_password(
     session: SupervisorCsrfDep, db: DbDep, user_id: int, password: Annotated[str, Form(max_length=1000)]
 ) -> Response:
-    staff_admin.set_password(db, session.user, user_id, password)
+    user_admin.set_password(db, session.user, user_id, password)
     return _back(_force_of(db, user_id), "password")
 
 

@@ -15,7 +15,7 @@ from core import migrations
 def _measure_borders(db: sqlite_utils.Database) -> None:
     """m0004 made `report_nearby_forces`; the reports already stored get their nearby forces measured now, in
     that migration's transaction (as m0004 always did). Python, so it lives here rather than in the frozen SQL."""
-    from backend.services import border  # late: border imports backend.db, which imports this
+    from backend.services.areas import border  # late: border imports backend.db, which imports this
 
     border.recompute_all(db)
 

@@ -1,9 +1,9 @@
 """Response clocks: the policy's targets with history, each report's clocks materialised, the notification outbox."""
 
 # Frozen text: the clocks' columns (answered, reference, decision, update, attendance) are written out, not
-# generated. The live list of clocks is backend/services/clocks.py. `report_clocks`: one row per report with every
+# generated. The live list of clocks is backend/services/clocks/response_clocks.py. `report_clocks`: one row per report with every
 # clock's times as Unix seconds (integers keep a million reports' clocks small), so summaries and the sweep read
-# them without recomputing; written only by backend/services/clocks.py.
+# them without recomputing; written only by backend/services/clocks/response_clocks.py.
 SQL = """
 CREATE TABLE policy_targets (
     id INTEGER PRIMARY KEY,

@@ -10,12 +10,12 @@
   (place name, grid reference, what3words) and normalised vehicle registrations; rowid = reports.rowid.
 - `report_places`: an R*Tree of each report's point and time (days since 1970, of when it happened), for
   "other reports within 5 km and 14 days"; id = reports.rowid.
-- `report_nearby_forces`: the neighbouring forces each report lies near (filled at intake, services/border.py).
+- `report_nearby_forces`: the neighbouring forces each report lies near (filled at intake, services/areas/border.py).
 - `update_templates`: each force's editable texts for updates to the farmer.
 """
 
 # Frozen text. 4102444800 (2100-01-01) is NOTHING_DUE, the due time of a report with nothing due; the live
-# value is backend/services/queue.py NOTHING_DUE. The last statement stores every report's clocks again so that
+# value is backend/services/triage/queue.py NOTHING_DUE. The last statement stores every report's clocks again so that
 # the triggers above fill in its queue order. The nearby forces of existing reports are measured after this
 # script, in the same transaction, by backend/migrations/__init__.py (a frozen script cannot call Python).
 SQL = """

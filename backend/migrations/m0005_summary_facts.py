@@ -7,7 +7,7 @@ integers, clustered by (area, category, UK month, receipt): a period's figures a
 already in the order they are grouped in, with no sort.
 
 It is a copy, never a second computation: every value is read from `report_clocks` as
-backend/services/clocks.py stored it, by the triggers below, in the transaction that stored it.
+backend/services/clocks/response_clocks.py stored it, by the triggers below, in the transaction that stored it.
 
 What is settled is kept as 0/1 flags, packed three to an integer (21 bits each: PACK) so that one SUM adds up
 three counts; a cell of one area, one category and one month must hold fewer than MAX_CELL reports for the sums
@@ -31,7 +31,7 @@ to 01:00 UTC on the last Sunday of October.
 """
 
 # Frozen text, generated once from the column list the docstring describes. PACK (21 bits: the multipliers
-# 2097152 and 4398046511104) and MAX_CELL live in backend/services/summary_data.py, which unpacks these sums;
+# 2097152 and 4398046511104) and MAX_CELL live in backend/services/summaries/summary_data.py, which unpacks these sums;
 # the UK month rule in Python is core/uktime.py uk_month, and tests check the two agree.
 SQL = """
 DROP TRIGGER IF EXISTS summary_facts_new;

@@ -18,9 +18,9 @@ import sqlite_utils
 from backend.open311 import queries
 from backend.open311.catalogue import EMERGENCY_NOTICE
 from backend.security import iso
-from backend.services.areas import area_index
-from backend.services.farmer_text import farmer_text
-from backend.services.national_grid import snap_to_square
+from backend.services.areas.boundaries import area_index
+from backend.services.areas.national_grid import snap_to_square
+from backend.services.intake.farmer_text import farmer_text
 from backend.services.partners import Partner
 from wire.categories import BY_CODE
 from wire.events import POLICE_KINDS

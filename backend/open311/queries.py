@@ -10,7 +10,7 @@ import sqlite_utils
 
 from backend.open311.errors import Open311Error
 from backend.security import iso
-from backend.services import clocks
+from backend.services.clocks import response_clocks
 from backend.services.partners import Partner
 from wire.categories import BY_CODE
 
@@ -140,7 +140,7 @@ def expected_times(db: sqlite_utils.Database, report_ids: list[str], now: dateti
     """Each report's `expected_datetime`: the earliest due time of the clocks the farmer sees that are still
     unsatisfied (running, or run out). A report with none, such as a closed one, has none."""
     due: dict[str, datetime] = {}
-    for report_id, report_clocks in clocks.compute_many(db, report_ids, now).items():
+    for report_id, report_clocks in response_clocks.compute_many(db, report_ids, now).items():
         pending = [c.due for c in report_clocks.clocks if c.public and c.stop is None and c.due is not None]
         if pending:
             due[report_id] = min(pending)

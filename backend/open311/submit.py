@@ -20,9 +20,10 @@ from backend.open311.catalogue import MAX_PARTNER_REQUEST_ID, OCCURRED_AT, PARTN
 from backend.open311.errors import Open311Error
 from backend.open311.queries import parse_w3c
 from backend.security import iso
-from backend.services import partners, reports
-from backend.services.areas import area_index
+from backend.services import partners
+from backend.services.areas.boundaries import area_index
 from backend.services.errors import Conflict, NotFound, plain_message
+from backend.services.intake import reports
 from backend.services.partners import Partner
 from wire.categories import FieldSpec
 from wire.reports import ReportCreate

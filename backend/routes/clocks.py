@@ -6,9 +6,11 @@ from fastapi import APIRouter
 
 from backend.deps import DbDep, NowDep, PrincipalDep
 from backend.routes.errors import errors
-from backend.services import clocks, reports, staff
+from backend.services.clocks import response_clocks
 from backend.services.errors import NotFound
-from backend.services.staff import StaffUser
+from backend.services.intake import reports
+from backend.services.staff import accounts
+from backend.services.staff.accounts import StaffUser
 from wire.clocks import ReportClocks
 
 router = APIRouter(prefix="/api/v1/reports", tags=["clocks"])
@@ -19,11 +21,11 @@ def get_clocks(report_id: UUID, who: PrincipalDep, db: DbDep, now: NowDep) -> Re
     """Every clock of the report now: start, due, stop, state. The farmer sees the public clocks only."""
     rid = str(report_id)
     if isinstance(who, StaffUser):
-        if not staff.can_read_report(who, reports.report_row(db, rid)):
+        if not accounts.can_read_report(who, reports.report_row(db, rid)):
             raise NotFound("no such report")
     else:
         reports.device_report(db, rid, who.id)  # 404 unless it is this farmer's
-    rc = clocks.report_clocks(db, rid, now)
+    rc = response_clocks.report_clocks(db, rid, now)
     if rc is None:
         raise NotFound("no such report")
     is_staff = isinstance(who, StaffUser)

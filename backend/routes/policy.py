@@ -10,9 +10,9 @@ from pydantic import AwareDatetime, BaseModel, Field
 from backend.db import write_transaction
 from backend.deps import DbDep, NowDep, StaffDep
 from backend.routes.errors import errors
-from backend.services import policy
+from backend.services.clocks import policy
 from backend.services.errors import NotFound
-from backend.services.staff import StaffUser
+from backend.services.staff.accounts import StaffUser
 from wire.clocks import ClockName
 from wire.reports import Strict
 

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query, Response, status
 from backend.deps import DbDep, DeviceDep, NowDep, PrincipalDep, WriterDep
 from backend.routes.errors import errors
 from backend.schemas import ReportStaff
-from backend.services import reports, staff, views
 from backend.services.errors import NotFound
-from backend.services.staff import StaffUser
+from backend.services.intake import report_views, reports
+from backend.services.staff import accounts
+from backend.services.staff.accounts import StaffUser
 from wire.reports import Chase, FarmerUpdate, ReportCreate, ReportPage, ReportPublic
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
@@ -42,13 +43,13 @@ async def put_report(
         # The answer is read on the writer's own connection, inside the transaction that stored the report: its
         # pages are in that connection's cache, where every other connection's cache was emptied by the commit.
         if reports.put_report(wdb, device.id, rid, body, now):
-            return views.public_view(wdb, reports.device_report(wdb, rid, device.id))
+            return report_views.public_view(wdb, reports.device_report(wdb, rid, device.id))
         return None
 
     if not reports.already_held(db, device.id, rid, body) and (stored := await writer.run_async(store)) is not None:
         return stored
     response.status_code = status.HTTP_200_OK
-    return views.public_view(db, reports.device_report(db, rid, device.id))
+    return report_views.public_view(db, reports.device_report(db, rid, device.id))
 
 
 @router.get(
@@ -60,11 +61,11 @@ def get_report(report_id: UUID, who: PrincipalDep, db: DbDep, now: NowDep) -> di
     """The farmer's own report (public view), or for police staff of its area the full view (the read is logged)."""
     if isinstance(who, StaffUser):
         row = reports.report_row(db, str(report_id))
-        if not staff.can_read_report(who, row):
+        if not accounts.can_read_report(who, row):
             raise NotFound("no such report")
-        staff.log_read(db, who, row["id"], "api", now)
-        return views.staff_view(db, row)
-    return views.public_view(db, reports.device_report(db, str(report_id), who.id))
+        accounts.log_read(db, who, row["id"], "api", now)
+        return report_views.staff_view(db, row)
+    return report_views.public_view(db, reports.device_report(db, str(report_id), who.id))
 
 
 @router.get("", response_model=ReportPage, responses=errors(401, 422))
@@ -82,7 +83,7 @@ def list_changed(
     page = rows[:limit]
     cursor = page[-1]["public_seq"] if page else since
     return ReportPage(
-        reports=[ReportPublic.model_validate(views.public_view(db, r)) for r in page],
+        reports=[ReportPublic.model_validate(report_views.public_view(db, r)) for r in page],
         cursor=str(cursor),
         more=len(rows) > limit,
     )
@@ -102,7 +103,7 @@ def add_update(
     created, _ = reports.add_farmer_update(db, device.id, str(report_id), body, now)
     if not created:
         response.status_code = status.HTTP_200_OK
-    return views.public_view(db, reports.device_report(db, str(report_id), device.id))
+    return report_views.public_view(db, reports.device_report(db, str(report_id), device.id))
 
 
 @router.post(
@@ -117,4 +118,4 @@ def chase_report(report_id: UUID, body: Chase, device: DeviceDep, db: DbDep, now
     created, _ = reports.chase(db, device.id, str(report_id), str(body.chase_id), body.text.strip(), now)
     if not created:
         response.status_code = status.HTTP_200_OK
-    return views.public_view(db, reports.device_report(db, str(report_id), device.id))
+    return report_views.public_view(db, reports.device_report(db, str(report_id), device.id))

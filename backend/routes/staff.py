@@ -11,7 +11,9 @@ from backend.deps import DbDep, NowDep, PoliceDep, SettingsDep, StaffDep, client
 from backend.routes.errors import errors
 from backend.schemas import EventCreate, ReportStaff, TokenCreate, TokenIssued
 from backend.security import login_delay_s, record_login_failure
-from backend.services import actions, reports, staff, views
+from backend.services.intake import report_views, reports
+from backend.services.staff import accounts
+from backend.services.triage import actions
 
 router = APIRouter(prefix="/api/v1", tags=["staff"])
 
@@ -28,11 +30,11 @@ def create_token(body: TokenCreate, request: Request, db: DbDep, now: NowDep, se
     wait = login_delay_s(db, body.username, ip, settings.login_failures_allowed, now)
     if wait:
         raise HTTPException(429, "too many failed logins; wait before trying again", headers={"Retry-After": str(wait)})
-    user = staff.authenticate(db, body.username, body.password)
+    user = accounts.authenticate(db, body.username, body.password)
     if user is None:
         record_login_failure(db, body.username, ip, now)
         raise HTTPException(401, "wrong username or password", headers={"WWW-Authenticate": "Bearer"})
-    token, expires = staff.issue_api_token(db, user, now, settings.api_token_days, body.label)
+    token, expires = accounts.issue_api_token(db, user, now, settings.api_token_days, body.label)
     return TokenIssued(token=token, expires_at=expires, role=user.role, force=user.force)
 
 
@@ -49,8 +51,8 @@ def record_event(
     it settles change in the same transaction."""
     with write_transaction(db):
         actions.record_action(db, user, str(report_id), body, now, settings)
-        staff.log_read(db, user, str(report_id), "api-event", now)
-    return views.staff_view(db, reports.report_row(db, str(report_id)))
+        accounts.log_read(db, user, str(report_id), "api-event", now)
+    return report_views.staff_view(db, reports.report_row(db, str(report_id)))
 
 
 class UnroutedReport(BaseModel):

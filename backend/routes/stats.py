@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field
 
 from backend.deps import DbDep, NowDep, StaffDep
 from backend.routes.errors import errors
-from backend.services import summary_text
-from backend.services.summaries import DIMENSIONS, summary_for
-from backend.services.summary_periods import parse_period
+from backend.services.summaries import summary_text
+from backend.services.summaries.figures import DIMENSIONS, summary_for
+from backend.services.summaries.summary_periods import parse_period
 from core.uktime import LONDON
 
 router = APIRouter(prefix="/api/v1/stats", tags=["stats"])

@@ -15,11 +15,11 @@ from typing import Any
 
 from fastapi import HTTPException
 
-from backend.clock import Clock, system_clock
 from backend.db import connect
 from backend.deps import DbDep, Device, DeviceDep, NowDep
-from backend.services import photos
+from backend.services.intake import photos
 from backend.settings import Settings
+from backend.time_source import Clock, system_clock
 from backend.tus.router import Refused, TusServer
 from backend.tus.store import Upload, UploadStore
 from wire.reports import MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES

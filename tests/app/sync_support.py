@@ -19,7 +19,7 @@ from app.store import Store
 from app.store.photos import add_draft_photo
 from app.store.profile import save_profile
 from app.store.reports import save_report
-from backend.services.photos import blob_path
+from backend.services.intake.photos import blob_path
 from tests.support import DEMO_AREAS, LiveServer, report_body
 from wire.reports import DeviceCreate, ReportCreate
 

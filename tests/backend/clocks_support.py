@@ -12,8 +12,9 @@ import sqlite_utils
 
 from backend.db import open_and_migrate, write_transaction
 from backend.security import iso
-from backend.services import clocks, events, reports
-from backend.services.areas import import_areas
+from backend.services.areas.boundaries import import_areas
+from backend.services.clocks import response_clocks
+from backend.services.intake import events, reports
 from tests.support import DEMO_AREAS, KENT, report_body
 from wire.reports import ReportCreate
 
@@ -75,12 +76,12 @@ class ClockDb:
             row = reports.report_row(self.db, report_id)
             events.record_event(self.db, row, kind, at, actor, "1", data)
 
-    def clocks(self, report_id: str, now: datetime) -> clocks.ReportClocks:
-        rc = clocks.report_clocks(self.db, report_id, now)
+    def clocks(self, report_id: str, now: datetime) -> response_clocks.ReportClocks:
+        rc = response_clocks.report_clocks(self.db, report_id, now)
         assert rc is not None
         return rc
 
-    def clock(self, report_id: str, name: str, now: datetime) -> clocks.ClockState:
+    def clock(self, report_id: str, name: str, now: datetime) -> response_clocks.ClockState:
         return self.clocks(report_id, now).by_name(name)
 
     def close(self) -> None:

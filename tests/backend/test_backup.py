@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from backend.db import open_and_migrate
-from backend.services.areas import import_areas
-from backend.services.reports import put_report
+from backend.services.areas.boundaries import import_areas
+from backend.services.intake.reports import put_report
 from tests.backend.intake import files_in, noise_jpeg, query, scalar, uploader
 from tests.support import DEMO_AREAS, LiveServer, photo_decl, register, report_body, wait_until
 from wire.reports import ReportCreate

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from backend.db import write_transaction
-from backend.services import policy
+from backend.services.clocks import policy
 from tests.backend.clocks_support import NORTHERN_IRELAND, ClockDb, utc
 from tests.support import KENT, SCOTTISH_BORDERS
 

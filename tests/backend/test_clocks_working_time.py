@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from backend.services.working_time import BadTarget, Target, add_working_days, is_working_day
+from backend.services.clocks.working_time import BadTarget, Target, add_working_days, is_working_day
 from tests.backend.clocks_support import utc
 
 # (case, received (UTC), target, nation, due (UTC))

@@ -11,8 +11,9 @@ import pytest
 
 from backend.db import open_and_migrate
 from backend.security import iso
-from backend.services import queue, reports
-from backend.services.areas import import_areas
+from backend.services.areas.boundaries import import_areas
+from backend.services.intake import reports
+from backend.services.triage import queue
 from tests.support import DEMO_AREAS, HAMPSHIRE, KENT, report_body
 from wire.reports import ReportCreate
 

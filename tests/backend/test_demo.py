@@ -19,8 +19,10 @@ import pytest
 import sqlite_utils
 
 from backend.db import open_and_migrate
-from backend.services import demo, photos, staff
-from backend.services.demo_reports import load_demo_areas, make_farmers
+from backend.services.demo import generator
+from backend.services.demo.reports import load_demo_areas, make_farmers
+from backend.services.intake import photos
+from backend.services.staff import accounts
 from backend.settings import Settings
 from tests.support import ROOT
 from wire.categories import CATEGORIES, validate_details
@@ -41,7 +43,7 @@ class Seeded:
 def _seed(path: Path) -> Seeded:
     settings = Settings(data_dir=path)
     db = open_and_migrate(settings.db_path)
-    summary = demo.seed(db, settings, reports=REPORTS, seed=SEED, progress=False, now=NOW)
+    summary = generator.seed(db, settings, reports=REPORTS, seed=SEED, progress=False, now=NOW)
     return Seeded(db, settings, summary)
 
 
@@ -165,7 +167,7 @@ def test_photos_are_stored_once_by_hash_and_linked_to_their_reports(seeded: Seed
     assert len(arrived) > 2 * len(blobs)  # images are reused, and stored once each
     assert missing, "some photos never arrived, so reports show them missing"
     originals = sorted(p for p in (photos_dir / "original").rglob("*") if p.is_file())
-    assert len(originals) == len(blobs) == demo.DISTINCT_PHOTOS
+    assert len(originals) == len(blobs) == generator.DISTINCT_PHOTOS
     for blob in blobs:
         original = photos.blob_path(photos_dir, blob["sha256"], "original", blob["content_type"])
         assert hashlib.sha256(original.read_bytes()).hexdigest() == blob["sha256"]
@@ -201,7 +203,7 @@ def test_some_reports_fall_outside_every_area_and_the_rest_are_routed(seeded: Se
         seeded.db.execute("SELECT count(*) FROM reports WHERE area_id IS NOT NULL AND force IS NULL").fetchone()[0] == 0
     )
     forces = {r["force"] for r in _rows(seeded.db, "SELECT DISTINCT force FROM reports WHERE force IS NOT NULL")}
-    assert forces == {a.force for a in load_demo_areas(demo.DEMO_AREAS)}
+    assert forces == {a.force for a in load_demo_areas(generator.DEMO_AREAS)}
 
 
 def test_calls_to_101_have_waits_and_some_were_abandoned(seeded: Seeded) -> None:
@@ -253,8 +255,8 @@ def test_hare_coursing_is_seasonal_and_fly_tipping_is_all_year(seeded: Seeded) -
 
 
 def test_demo_staff_can_log_in_with_the_demo_password(seeded: Seeded) -> None:
-    logins = demo.demo_logins(seeded.db)
-    forces = {a.force for a in load_demo_areas(demo.DEMO_AREAS)}
+    logins = generator.demo_logins(seeded.db)
+    forces = {a.force for a in load_demo_areas(generator.DEMO_AREAS)}
     assert Counter(login.role for login in logins) == {
         "admin": 1,
         "nfu": 1,
@@ -262,9 +264,9 @@ def test_demo_staff_can_log_in_with_the_demo_password(seeded: Seeded) -> None:
         "supervisor": len(forces),
     }
     assert {login.force for login in logins if login.role == "officer"} == forces
-    user = staff.authenticate(seeded.db, "kent.officer", demo.DEMO_PASSWORD)
+    user = accounts.authenticate(seeded.db, "kent.officer", generator.DEMO_PASSWORD)
     assert user is not None and user.force == "Kent Police" and user.role == "officer"
-    assert staff.authenticate(seeded.db, "kent.officer", "not-the-password") is None
+    assert accounts.authenticate(seeded.db, "kent.officer", "not-the-password") is None
     assert "hedgerow-demo" in seeded.summary and f"Seeded {REPORTS} demo reports" in seeded.summary
 
 
@@ -306,8 +308,8 @@ def test_the_same_seed_and_time_give_the_same_data(seeded: Seeded, tmp_path: Pat
         assert len(first["reports"]) == REPORTS
     finally:
         twin.db.close()
-    other = make_farmers(SEED + 1, 20, load_demo_areas(demo.DEMO_AREAS), NOW)
-    same = make_farmers(SEED, 20, load_demo_areas(demo.DEMO_AREAS), NOW)
+    other = make_farmers(SEED + 1, 20, load_demo_areas(generator.DEMO_AREAS), NOW)
+    same = make_farmers(SEED, 20, load_demo_areas(generator.DEMO_AREAS), NOW)
     held = {r["id"]: r["name"] for r in first["devices"]}
     assert {f.device_id: f.name for f in same}.items() <= held.items()  # the seeded farmers are these
     assert not {f.device_id for f in other} & held.keys()
@@ -349,14 +351,14 @@ def test_hedgerow_demo_shows_progress_and_a_second_run_adds_reports_without_dupl
     files = [p for p in (tmp_path / "photos" / "original").rglob("*") if p.is_file()]
     # Stored when first linked, once: no file without its blob, no blob without its file.
     blobs = {r[0] for r in db.execute("SELECT sha256 FROM photo_blobs")}
-    assert {p.name.split(".")[0] for p in files} == blobs and len(files) == len(blobs) <= demo.DISTINCT_PHOTOS
+    assert {p.name.split(".")[0] for p in files} == blobs and len(files) == len(blobs) <= generator.DISTINCT_PHOTOS
     db.close()
 
 
 def test_clocks_computed_once_per_batch_equal_clocks_refreshed_after_every_event(seeded: Seeded) -> None:
     """The demo defers clock refreshes to the end of each batch; that must store what per-event refreshes would."""
     from backend.db import write_transaction
-    from backend.services import clocks
+    from backend.services.clocks import response_clocks
 
     db = seeded.db
     sample = [r["id"] for r in _rows(db, "SELECT id FROM reports ORDER BY id LIMIT 60")]
@@ -371,7 +373,7 @@ def test_clocks_computed_once_per_batch_equal_clocks_refreshed_after_every_event
     last_event = {r["report_id"]: datetime.fromisoformat(r["at"]) for r in _rows(db, last_event_sql, sample)}
     with write_transaction(db):
         for report_id in sample:
-            clocks.refresh(db, report_id, last_event[report_id])  # the per-event path's final refresh
+            response_clocks.refresh(db, report_id, last_event[report_id])  # the per-event path's final refresh
     after = {r["report_id"]: r for r in _rows(db, clocks_sql, sample)}
     assert after == before
     assert any(r["answered_state"] not in (None, "not_applicable") for r in after.values())

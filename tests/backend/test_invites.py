@@ -17,7 +17,7 @@ from starlette.requests import Request
 
 from backend.console.invite import _server
 from backend.services.errors import Invalid
-from backend.services.invites import Invite, parse_enrol_query, server_address
+from backend.services.intake.invites import Invite, parse_enrol_query, server_address
 from backend.settings import Settings
 from tests.backend.console_support import KENT_POLICE, ConsoleServer, console_server, login
 

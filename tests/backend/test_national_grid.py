@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 
-from backend.services.national_grid import from_grid, snap_to_square, to_grid
+from backend.services.areas.national_grid import from_grid, snap_to_square, to_grid
 from tests.backend.open311_support import grid_point, grid_position, ground_distance_m, square_centre
 
 

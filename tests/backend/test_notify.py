@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from backend.db import connect
-from backend.services import notify, sweep
-from backend.services.staff import add_user
+from backend.services.clocks import notify, sweep
+from backend.services.staff.accounts import add_user
 from backend.settings import Settings
 from tests.backend.clocks_support import ClockDb, utc
 from tests.backend.notify_support import MailSink, WebhookReceiver

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from backend.db import open_and_migrate, write_transaction
-from backend.services.reports import put_report
+from backend.services.intake.reports import put_report
 from tests.backend.open311_support import OPEN311, add_partner, as_xml_text, errors_of, xml_items
 from tests.support import DEMO_AREAS, KENT, LiveServer
 from wire.reports import ReportCreate

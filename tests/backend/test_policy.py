@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend.services import policy
+from backend.services.clocks import policy
 from backend.services.errors import Invalid
 from tests.backend.clocks_support import ClockDb, utc
 from tests.support import LiveServer, staff_token

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend.services.demo import DEMO_PASSWORD
+from backend.services.demo.generator import DEMO_PASSWORD
 from tests.support import ROOT, free_port
 
 APP_EXISTS = (ROOT / "app" / "main.py").exists()

@@ -15,11 +15,12 @@ import numpy as np
 import pytest
 
 from backend.db import write_transaction
-from backend.services import summaries, summary_text
-from backend.services.areas import import_areas
-from backend.services.summaries import Cell, Selection, Summary, build_summary
-from backend.services.summary_data import nearest_rank
-from backend.services.summary_periods import parse_period
+from backend.services.areas.boundaries import import_areas
+from backend.services.summaries import figures as summary_figures
+from backend.services.summaries import summary_text
+from backend.services.summaries.figures import Cell, Selection, Summary, build_summary
+from backend.services.summaries.summary_data import nearest_rank
+from backend.services.summaries.summary_periods import parse_period
 from core.uktime import uk_month
 from tests.backend import summaries_support as oracle
 from tests.backend.clocks_support import ClockDb
@@ -127,7 +128,7 @@ def test_every_overview_figure_for_the_period_the_one_before_and_a_year_earlier_
     for name, period in (("this", Q3), ("previous", Q2), ("last_year", Q3_2025)):
         expected = figures(reports_in(plan, period))
         assert expected["received"].base >= 20, "the plan gives every period enough reports to show"
-        for measure in summaries.MEASURES:
+        for measure in summary_figures.MEASURES:
             check(q3.overview[measure.key][name], expected[measure.key], f"{name} {measure.key}", False)
     # The plan is built so that the headline figures are shown, not withheld.
     for key in ("received", "answered_within_target", "answer_median", "answer_p90", "wait_101_median"):
@@ -148,13 +149,13 @@ def _row_groups(plan: list[Planned], dimension: str) -> dict[object, list[Planne
     return out
 
 
-def _row_key(row: summaries.Row, cdb: ClockDb) -> object:
+def _row_key(row: summary_figures.Row, cdb: ClockDb) -> object:
     if row.dimension == "area":
         return cdb.db.execute("SELECT name FROM areas WHERE id = ?", [row.key]).fetchone()[0]
     return row.key
 
 
-@pytest.mark.parametrize("dimension", summaries.DIMENSIONS)
+@pytest.mark.parametrize("dimension", summary_figures.DIMENSIONS)
 def test_every_row_of_every_breakdown_is_right(
     planned: tuple[ClockDb, list[Planned]], q3: Summary, dimension: str
 ) -> None:
@@ -225,7 +226,7 @@ def test_a_selection_of_one_force_and_one_category_counts_only_its_reports(
     summary = build_summary(cdb.db, None, kent, parse_period("2026-Q3", TODAY), NOW)
     chosen = [p for p in reports_in(plan, Q3, force="Kent Police") if p.category == "fly_tipping"]
     expected = figures(chosen)
-    for measure in summaries.MEASURES:
+    for measure in summary_figures.MEASURES:
         check(summary.overview[measure.key]["this"], expected[measure.key], measure.key, False)
     assert [row.key for row in summary.tables["force"]] == ["Kent Police"]
     assert {row.label for row in summary.tables["area"]} <= {"Kent", "Maidstone rural patch"}
@@ -267,8 +268,8 @@ def test_percentiles_are_by_nearest_rank_and_shares_round_half_up() -> None:
     assert nearest_rank(np.arange(1, 11), 9, 10) == 9  # 0.9 * 10 is 9 exactly
     assert nearest_rank(np.arange(1, 12), 9, 10) == 10
     assert nearest_rank(np.array([7]), 9, 10) == 7
-    assert [summaries.whole_percent(n, 8) for n in (1, 2, 3)] == [13, 25, 38]
-    assert summaries.whole_percent(1, 3) == 33 and summaries.whole_percent(2, 3) == 67
+    assert [summary_figures.whole_percent(n, 8) for n in (1, 2, 3)] == [13, 25, 38]
+    assert summary_figures.whole_percent(1, 3) == 33 and summary_figures.whole_percent(2, 3) == 67
     with pytest.raises(ValueError, match=r"^no values$"):
         nearest_rank(np.array([], dtype=np.int64), 1, 2)
     # The oracle's exact-fraction helpers agree with the server's integer arithmetic at every size up to 60,
@@ -279,7 +280,7 @@ def test_percentiles_are_by_nearest_rank_and_shares_round_half_up() -> None:
             expected = oracle.nearest_rank(values, p)
             assert nearest_rank(np.array(values), p.numerator, p.denominator) == expected, (n, p)
         for k in range(n + 1):
-            assert summaries.whole_percent(k, n) == percent(k, n), (k, n)
+            assert summary_figures.whole_percent(k, n) == percent(k, n), (k, n)
     assert percent(1, 8) == 13 and percent(1, 200) == 1 and percent(1, 201) == 0  # half up, not to even
     assert [minute(s) for s in (0, 59, 60, 3599)] == [0, 0, 60, 3540]
 

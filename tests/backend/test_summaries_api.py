@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend.services import charts, roundtable_pdf, summary_text
-from backend.services.summaries import Selection, build_summary
-from backend.services.summary_periods import parse_period
+from backend.services.summaries import charts, roundtable_pdf, summary_text
+from backend.services.summaries.figures import Selection, build_summary
+from backend.services.summaries.summary_periods import parse_period
 from tests.backend.clocks_support import ClockDb
 from tests.backend.summaries_support import (
     NOW,

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from backend.services import charts
 from backend.services.errors import Invalid
-from backend.services.summaries import Band, Cell, Selection, Summary
-from backend.services.summary_periods import parse_period, period_choices
-from backend.services.summary_text import cell_text, duration_text
+from backend.services.summaries import charts
+from backend.services.summaries.figures import Band, Cell, Selection, Summary
+from backend.services.summaries.summary_periods import parse_period, period_choices
+from backend.services.summaries.summary_text import cell_text, duration_text
 
 TODAY = date(2026, 10, 15)
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
-from backend.services.summary_suppression import Equation, protect
+from backend.services.summaries.summary_suppression import Equation, protect
 from tests.backend.summaries_support import (
     Planned,
     add_staff,

@@ -53,7 +53,7 @@ def generator_version() -> str:
     """What decides the generated data: the demo modules' code. (Migrations added later are applied to the
     cached database when the server opens it, as they would be to a real one.)"""
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "backend" / "services").glob("demo*.py")):
+    for path in sorted((ROOT / "backend" / "services" / "demo").glob("*.py")):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -66,7 +66,8 @@ def cache_dir(reports: int) -> Path:
 def build(data_dir: Path, reports: int) -> str:
     """Seed `reports` demo reports into a fresh data directory, then sweep once. Returns the demo's summary."""
     from backend.db import open_and_migrate
-    from backend.services import demo, sweep
+    from backend.services.clocks import sweep
+    from backend.services.demo import generator
     from backend.settings import Settings
 
     building = data_dir.with_name(data_dir.name + ".building")
@@ -79,7 +80,7 @@ def build(data_dir: Path, reports: int) -> str:
         # Runs of RUN_SIZE: each run adds its own reports from the same farms (the demo draws a farm per report
         # by weight from max(12, reports / 6) farms, which costs time in proportion to the number of farms).
         count = min(RUN_SIZE, reports - made)
-        summary = demo.seed(db, settings, reports=count, seed=SEED, progress=True)
+        summary = generator.seed(db, settings, reports=count, seed=SEED, progress=True)
         made += count
         print(f"{made:,} of {reports:,}: {summary}", file=sys.stderr, flush=True)
     swept = sweep.sweep(db, datetime.now(UTC), settings)
@@ -128,7 +129,7 @@ def timed(client: httpx.Client, urls: Callable[[int], str], repeat: int, expect:
 
 def _largest_force(server: LiveServer) -> tuple[str, str]:
     from backend.db import connect
-    from backend.services.demo import DEMO_PASSWORD, _slug
+    from backend.services.demo.generator import DEMO_PASSWORD, _slug
 
     db = connect(server.data_dir / "hedgerow.db")
     force = db.execute(
@@ -141,7 +142,7 @@ def _largest_force(server: LiveServer) -> tuple[str, str]:
 def _samples(server: LiveServer, force: str, count: int) -> dict[str, Any]:
     """Report ids with linked reports, registrations and words to search for, picked from the data."""
     from backend.db import connect
-    from backend.services.search import fts_query
+    from backend.services.triage.search import fts_query
 
     db = connect(server.data_dir / "hedgerow.db")
     rng = random.Random(SEED)

@@ -34,8 +34,8 @@ from typing import Any
 import httpx
 
 from backend.db import open_and_migrate
-from backend.services.areas import import_areas
-from backend.services.reports import put_report
+from backend.services.areas.boundaries import import_areas
+from backend.services.intake.reports import put_report
 from tests.support import DEMO_AREAS, LiveServer, jpeg_bytes, photo_decl, register, report_body
 from wire.reports import ReportCreate
 

@@ -62,7 +62,8 @@ def _shared(reports: int) -> Path | None:
 def _own(reports: int, seed_reports: int) -> tuple[Path, str]:
     """A database of `reports` made from `seed_reports` demo reports and copies of them; built once."""
     from backend.db import open_and_migrate
-    from backend.services import demo, sweep
+    from backend.services.clocks import sweep
+    from backend.services.demo import generator
     from backend.settings import Settings
     from tests.benchmarks.bench_console import generator_version
     from tests.benchmarks.bench_sweep import _copy_reports
@@ -76,7 +77,7 @@ def _own(reports: int, seed_reports: int) -> tuple[Path, str]:
     db = open_and_migrate(settings.db_path)
     now = datetime.now(UTC).replace(microsecond=0)
     started = time.perf_counter()
-    demo.seed(db, settings, reports=seed_reports, seed=2026, progress=True, now=now)
+    generator.seed(db, settings, reports=seed_reports, seed=2026, progress=True, now=now)
     seeded = time.perf_counter() - started
     started = time.perf_counter()
     _copy_reports(db, math.ceil(reports / seed_reports), progress=True)
@@ -130,10 +131,10 @@ def _floor(db: sqlite_utils.Database, area_ids: list[int], period: object, categ
 
 def main(argv: list[str] | None = None) -> str:
     from backend.db import open_and_migrate
-    from backend.services import charts, roundtable_pdf, summary_text
-    from backend.services.demo import DEMO_PASSWORD
-    from backend.services.summaries import Selection, build_summary
-    from backend.services.summary_periods import parse_period
+    from backend.services.demo.generator import DEMO_PASSWORD
+    from backend.services.summaries import charts, roundtable_pdf, summary_text
+    from backend.services.summaries.figures import Selection, build_summary
+    from backend.services.summaries.summary_periods import parse_period
     from core.uktime import LONDON
     from wire.categories import CATEGORIES
 

@@ -1,7 +1,7 @@
 """Response clocks: the sweep over a million reports, and one report's clocks.
 
 One database, made in the run:
-  - the demo generator (`backend.services.demo.seed`) writes `--seed-reports` reports through the real intake
+  - the demo generator (`backend.services.demo.generator.seed`) writes `--seed-reports` reports through the real intake
     and event log; they are then copied (with their events and calls) into `--reports` reports, copy k moved
     back 7k minutes with fresh ids, so the million have the demo's mix of categories, forces and responses
     over its year;
@@ -33,7 +33,8 @@ from pathlib import Path
 import sqlite_utils
 
 from backend.db import open_and_migrate, write_transaction
-from backend.services import clocks, demo, sweep
+from backend.services.clocks import response_clocks, sweep
+from backend.services.demo import generator
 from backend.settings import Settings
 
 TARGET_NONE_S = 0.050
@@ -96,7 +97,7 @@ def _median_s(fn: Callable[[], object], repeat: int) -> float:
 
 def _build(db: sqlite_utils.Database, settings: Settings, reports: int, seed_reports: int, now: datetime) -> str:
     started = time.perf_counter()
-    demo.seed(db, settings, reports=seed_reports, seed=2026, progress=True, now=now)
+    generator.seed(db, settings, reports=seed_reports, seed=2026, progress=True, now=now)
     seeded = time.perf_counter() - started
     copies = math.ceil(reports / seed_reports)
     started = time.perf_counter()
@@ -160,7 +161,7 @@ def main(argv: list[str] | None = None) -> str:
             ]
             moment = datetime.fromtimestamp(due[cut], UTC)
             started = time.perf_counter()
-            clocks.compute_many(db, ids, moment)
+            response_clocks.compute_many(db, ids, moment)
             compute_only.append(time.perf_counter() - started)
             started = time.perf_counter()
             result = sweep.sweep(db, moment, settings)
@@ -184,7 +185,7 @@ def main(argv: list[str] | None = None) -> str:
             db.execute("SELECT * FROM reports WHERE id = ?", [rid]).fetchone()
             db.execute("SELECT kind, at FROM events WHERE report_id = ?", [rid]).fetchall()
 
-        one_median, one_p99 = per_report(lambda rid: clocks.report_clocks(db, rid, moment))
+        one_median, one_p99 = per_report(lambda rid: response_clocks.report_clocks(db, rid, moment))
         read_median, _ = per_report(read_only)
     finally:
         db.close()

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from backend.services.summaries import Cell, Summary
-from backend.services.summary_text import cell_text
+from backend.services.summaries.figures import Cell, Summary
+from backend.services.summaries.summary_text import cell_text
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 44, 64

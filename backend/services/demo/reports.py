@@ -25,9 +25,9 @@ from pygeodesy import toOsgr
 from pygeodesy.ellipsoidalExact import LatLon
 from shapely.geometry import shape
 
-from backend.services.demo_photos import DemoPhoto
-from backend.services.demo_responses import ForceStyle, progress_through_year, reference_number, style_for
-from backend.services.demo_text import (
+from backend.services.demo.photos import DemoPhoto
+from backend.services.demo.responses import ForceStyle, progress_through_year, reference_number, style_for
+from backend.services.demo.text import (
     ACCENTS,
     BASE_WEIGHT,
     DIRECTIONS,

@@ -20,13 +20,14 @@ from typing import Any
 import httpx
 import sqlite_utils
 
-from backend.clock import Clock
 from backend.db import ConnectionPool, write_transaction
 from backend.security import iso
-from backend.services import events, notify
-from backend.services.clocks import ReportClocks, clock_specs, compute, load_facts, materialise
-from backend.services.policy import FLAGS, current_policy
+from backend.services.clocks import notify
+from backend.services.clocks.policy import FLAGS, current_policy
+from backend.services.clocks.response_clocks import ReportClocks, clock_specs, compute, load_facts, materialise
+from backend.services.intake import events
 from backend.settings import Settings
+from backend.time_source import Clock
 
 # Reports per write transaction: one commit (one fsync) each, and the write lock is held for about as long.
 BATCH = 500

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import shapely
 import sqlite_utils
 
-from backend.services.areas import AreaIndex, area_index
+from backend.services.areas.boundaries import AreaIndex, area_index
 
 MAX_BORDER_KM = 30.0
 BAND_DEG = 0.5

@@ -16,7 +16,7 @@ from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from backend.db import write_transaction
 from backend.security import iso
-from backend.services import events
+from backend.services.intake import events
 from core.exif import read_gps
 from core.files import write_atomic
 from core.geo import distance_m

@@ -37,7 +37,7 @@ from typing import Any, Literal
 
 import sqlite_utils
 
-from backend.services.policy import CLOCK_NAMES, FLAGS, ClockSpec, Policy, clock_specs, current_policy
+from backend.services.clocks.policy import CLOCK_NAMES, FLAGS, ClockSpec, Policy, clock_specs, current_policy
 
 State = Literal["running", "met", "breached", "met_late", "not_applicable"]
 CallMark = Literal["red", "amber", "green"]

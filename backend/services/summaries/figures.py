@@ -20,9 +20,9 @@ from typing import Literal
 import numpy as np
 import sqlite_utils
 
-from backend.services.clocks import CALL_RED_S
+from backend.services.clocks.response_clocks import CALL_RED_S
 from backend.services.errors import Forbidden, Invalid
-from backend.services.summary_data import (
+from backend.services.summaries.summary_data import (
     ANSWER_BANDS_S,
     WAIT_BANDS_S,
     CellKey,
@@ -30,8 +30,8 @@ from backend.services.summary_data import (
     band_counts,
     read_cells,
 )
-from backend.services.summary_periods import Period
-from backend.services.summary_suppression import Equation, protect
+from backend.services.summaries.summary_periods import Period
+from backend.services.summaries.summary_suppression import Equation, protect
 from wire.categories import BY_CODE, CATEGORIES
 
 Kind = Literal["count", "share", "time"]

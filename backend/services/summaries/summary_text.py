@@ -16,8 +16,8 @@ from typing import Any
 
 import sqlite_utils
 
-from backend.services import policy
-from backend.services.summaries import (
+from backend.services.clocks import policy
+from backend.services.summaries.figures import (
     BY_KEY,
     COMPARED,
     DIMENSION_LABELS,

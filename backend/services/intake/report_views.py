@@ -7,8 +7,8 @@ from typing import Any
 
 import sqlite_utils
 
-from backend.services.areas import area_index
-from backend.services.farmer_text import farmer_text
+from backend.services.areas.boundaries import area_index
+from backend.services.intake.farmer_text import farmer_text
 
 
 def _base(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:

@@ -22,9 +22,9 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from backend.services.charts import Chart
-from backend.services.summaries import DIMENSION_LABELS, Summary
-from backend.services.summary_text import (
+from backend.services.summaries.charts import Chart
+from backend.services.summaries.figures import DIMENSION_LABELS, Summary
+from backend.services.summaries.summary_text import (
     METHOD,
     TOPICS,
     comparison_text,

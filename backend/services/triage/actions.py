@@ -16,9 +16,11 @@ import sqlite_utils
 
 from backend.db import write_transaction
 from backend.schemas import EventCreate
-from backend.services import events, reports, staff, sweep
+from backend.services.clocks import sweep
 from backend.services.errors import Forbidden, Invalid, NotFound
-from backend.services.staff import StaffUser
+from backend.services.intake import events, reports
+from backend.services.staff import accounts
+from backend.services.staff.accounts import StaffUser
 from backend.settings import Settings
 
 MAX_BULK = 200
@@ -34,7 +36,7 @@ def _check_time(at: datetime, report: dict[str, Any], now: datetime) -> None:
 
 def _assignee(db: sqlite_utils.Database, user: StaffUser, report: dict[str, Any], user_id: int | None) -> StaffUser:
     try:
-        assignee = staff.get_user(db, user_id) if user_id else user
+        assignee = accounts.get_user(db, user_id) if user_id else user
     except NotFound:
         raise Invalid("no such officer") from None
     if not assignee.is_police or assignee.force != report["force"]:
@@ -66,7 +68,7 @@ def record_action(
     NotFound unless the user may act on it."""
     with write_transaction(db):
         report = reports.report_row(db, report_id)
-        if not staff.can_act_on_report(user, report):
+        if not accounts.can_act_on_report(user, report):
             raise NotFound("no such report")
         _apply(db, user, report, body, now)
         sweep.reconcile(db, [report["id"]], now, settings)
@@ -111,7 +113,7 @@ def bulk(
         for report_id in ids:
             row = db.execute("SELECT * FROM reports WHERE id = ?", [report_id]).fetchone()
             report = dict(row) if row else None
-            if report is None or not staff.can_act_on_report(user, report):
+            if report is None or not accounts.can_act_on_report(user, report):
                 result.skipped[report_id] = "not a report of your force"
                 continue
             if report["status"] == "closed":

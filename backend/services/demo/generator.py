@@ -5,8 +5,8 @@ What is seeded:
 - demo staff with one known password: an admin, an NFU user, and an officer and a supervisor per demo force
   (only those not already there; the ones the demo created are listed in `meta.demo_users`);
 - farmers (devices) near the demo areas, a few outside every area;
-- reports through `backend.services.reports.put_report`, photos through `backend.services.photos`
-  (inspect, store, link) and every later action through `backend.services.events.record_event`, so the
+- reports through `backend.services.intake.reports.put_report`, photos through `backend.services.intake.photos`
+  (inspect, store, link) and every later action through `backend.services.intake.events.record_event`, so the
   materialised state is whatever intake and the staff API would have made of the same events.
 
 Each run adds `reports` new reports: run k of a seed draws from its own stream, so a second run adds more
@@ -30,14 +30,12 @@ import sqlite_utils
 from faker import Faker
 from tqdm import tqdm
 
-from backend.clock import clock_for
 from backend.db import write_transaction
 from backend.security import DEVICE_TOKEN_PREFIX, iso, new_token, token_hash
-from backend.services import clocks, events, photos, staff
-from backend.services import reports as intake
-from backend.services.areas import import_areas
-from backend.services.demo_photos import DemoPhoto, make_photos
-from backend.services.demo_reports import (
+from backend.services.areas.boundaries import import_areas
+from backend.services.clocks import response_clocks
+from backend.services.demo.photos import DemoPhoto, make_photos
+from backend.services.demo.reports import (
     Farmer,
     PhotoPlan,
     PlannedReport,
@@ -49,8 +47,12 @@ from backend.services.demo_reports import (
     pick_day,
     plan_report,
 )
-from backend.services.demo_responses import Action, Officers, responses
+from backend.services.demo.responses import Action, Officers, responses
+from backend.services.intake import events, photos
+from backend.services.intake import reports as intake
+from backend.services.staff import accounts
 from backend.settings import Settings
+from backend.time_source import clock_for
 from wire.categories import CATEGORIES
 
 DEMO_AREAS = Path(__file__).resolve().parents[2] / "assets" / "areas" / "demo-areas.geojson"
@@ -115,7 +117,7 @@ def ensure_staff(db: sqlite_utils.Database, forces: list[str], seed: int, now: d
     created = []
     for username, role, force, display in wanted:
         if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone() is None:
-            staff.add_user(db, username, DEMO_PASSWORD, role, force, now, display)
+            accounts.add_user(db, username, DEMO_PASSWORD, role, force, now, display)
             created.append(username)
     if created:
         previous = [login.username for login in demo_logins(db)]
@@ -314,7 +316,7 @@ def seed(
             batch = min(REPORTS_PER_TRANSACTION, reports - tally.reports)
             # Many reports per transaction: one commit (one fsync) per batch instead of one per report.
             # Clocks are computed once per report at the end of the batch rather than after each of its events.
-            with write_transaction(db), clocks.deferred_refresh(db):
+            with write_transaction(db), response_clocks.deferred_refresh(db):
                 for _ in range(batch):
                     writer.write(next(plans))
             bar.update(batch)

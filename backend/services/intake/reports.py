@@ -10,9 +10,10 @@ import sqlite_utils
 
 from backend.db import write_transaction
 from backend.security import iso
-from backend.services import border, events
-from backend.services.areas import Area, area_index
+from backend.services.areas import border
+from backend.services.areas.boundaries import Area, area_index
 from backend.services.errors import Conflict, NotFound
+from backend.services.intake import events
 from wire.categories import BY_CODE
 from wire.reports import FarmerUpdate, PhotoDeclared, ReportCreate
 

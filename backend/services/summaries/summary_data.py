@@ -5,7 +5,7 @@ settles.
 
 Nothing here computes a clock: states, due times and the times taken are as the clocks module stored them. The
 one thing decided here is "now": a clock stored as running whose due time has passed has run out (as
-backend/services/clocks.py documents), so it counts as decided (and breached).
+backend/services/clocks/response_clocks.py documents), so it counts as decided (and breached).
 
 `Tally` holds the additive facts of a set of reports; the times (to an answer, a reference, attendance, each
 101 call's wait, each report's longest 101 wait) are kept as arrays so that medians and 90th percentiles are
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
-from backend.services.clocks import CALL_AMBER_S, CALL_RED_S
+from backend.services.clocks.response_clocks import CALL_AMBER_S, CALL_RED_S
 
 # The summary rows hold 0/1 flags packed three to an integer, PACK bits each, so that one SUM adds up three counts;
 # a cell (one area, category and month) must hold fewer than MAX_CELL reports for the sums not to carry (20 calls

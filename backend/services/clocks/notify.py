@@ -24,9 +24,9 @@ import sqlite_utils
 
 from backend.db import write_transaction
 from backend.security import iso
-from backend.services.clocks import ClockState
+from backend.services.clocks.policy import FLAGS
+from backend.services.clocks.response_clocks import ClockState
 from backend.services.errors import Invalid, NotFound
-from backend.services.policy import FLAGS
 from backend.settings import Settings
 from core.uktime import LONDON
 

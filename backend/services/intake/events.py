@@ -9,7 +9,7 @@ from typing import Any, Literal
 import sqlite_utils
 
 from backend.security import iso
-from backend.services import clocks
+from backend.services.clocks import response_clocks
 from backend.services.errors import Conflict
 from wire.events import PUBLIC_KINDS
 
@@ -94,5 +94,5 @@ def record_event(
     if kind not in ("flag_raised", "flag_cleared"):
         # Keep the report's clocks and its next due time current in the same transaction; the sweep writes
         # the flags (and stores the clocks itself after changing them).
-        clocks.refresh(db, report["id"], at)
+        response_clocks.refresh(db, report["id"], at)
     return event_id

@@ -20,8 +20,8 @@ import sqlite_utils
 
 from backend.db import db_path, write_transaction
 from backend.security import iso
+from backend.services.clocks.working_time import BadTarget, Target
 from backend.services.errors import Invalid
-from backend.services.working_time import BadTarget, Target
 from wire.categories import BY_CODE, CATEGORIES
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "response-policy.toml"

@@ -17,7 +17,7 @@ from backend.security import (
     token_hash,
     verify_password,
 )
-from backend.services import border
+from backend.services.areas import border
 from backend.services.errors import Conflict, Invalid, NotFound
 
 Role = Literal["officer", "supervisor", "nfu", "admin"]

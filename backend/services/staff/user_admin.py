@@ -18,9 +18,9 @@ import sqlite_utils
 
 from backend.db import write_transaction
 from backend.security import hash_password, iso
-from backend.services import staff
 from backend.services.errors import Forbidden, Invalid, NotFound
-from backend.services.staff import StaffUser
+from backend.services.staff import accounts
+from backend.services.staff.accounts import StaffUser
 
 MANAGED_ROLES = ("officer", "supervisor")
 
@@ -96,7 +96,7 @@ def add(
     if len(display_name.strip()) > 120:
         raise Invalid("a name has at most 120 characters")
     with write_transaction(db):
-        return staff.add_user(db, username, password, role, force, now, display_name.strip() or None)
+        return accounts.add_user(db, username, password, role, force, now, display_name.strip() or None)
 
 
 def _managed(db: sqlite_utils.Database, manager: StaffUser, user_id: int) -> dict[str, Any]:
@@ -120,8 +120,8 @@ def set_disabled(db: sqlite_utils.Database, manager: StaffUser, user_id: int, di
 
 
 def set_password(db: sqlite_utils.Database, manager: StaffUser, user_id: int, password: str) -> None:
-    if len(password) < staff.MIN_PASSWORD:
-        raise Invalid(f"a password needs at least {staff.MIN_PASSWORD} characters")
+    if len(password) < accounts.MIN_PASSWORD:
+        raise Invalid(f"a password needs at least {accounts.MIN_PASSWORD} characters")
     with write_transaction(db):
         _managed(db, manager, user_id)
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hash_password(password), user_id])

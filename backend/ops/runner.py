@@ -20,11 +20,12 @@ from types import FrameType
 
 import uvicorn
 
-from backend.clock import clock_for
 from backend.db import open_and_migrate
 from backend.http_limits import limited_protocol
-from backend.services import demo, sweep
+from backend.services.clocks import sweep
+from backend.services.demo import generator
 from backend.settings import Settings
+from backend.time_source import clock_for
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_MAIN = ROOT / "app" / "main.py"
@@ -41,20 +42,20 @@ def _visible_host(host: str) -> str:
     return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
 
 
-def seed_if_empty(settings: Settings) -> list[demo.DemoLogin]:
+def seed_if_empty(settings: Settings) -> list[generator.DemoLogin]:
     """Migrate; seed the demo into a database with no reports. Returns the demo logins the database holds."""
     db = open_and_migrate(settings.db_path)
     try:
         held = db.execute("SELECT count(*) FROM reports").fetchone()[0]
         if held == 0:
             _say(f"The database at {settings.db_path} has no reports: seeding {settings.demo_reports} demo reports.")
-            _say(demo.seed(db, settings, reports=settings.demo_reports, progress=True))
+            _say(generator.seed(db, settings, reports=settings.demo_reports, progress=True))
         else:
             _say(f"The database at {settings.db_path} holds {held} reports; not seeding demo data.")
         # Flags before the URLs are printed: the first look at the queue shows what is overdue, not "None".
         swept = sweep.sweep(db, clock_for(settings)(), settings)
         _say(f"Flags brought up to date: {len(swept.raised)} raised, {len(swept.cleared)} cleared.")
-        return demo.demo_logins(db)
+        return generator.demo_logins(db)
     finally:
         db.close()
 
@@ -95,7 +96,7 @@ def _port_open(host: str, port: int) -> bool:
         return False
 
 
-def banner(settings: Settings, logins: list[demo.DemoLogin], app_line: str) -> str:
+def banner(settings: Settings, logins: list[generator.DemoLogin], app_line: str) -> str:
     base = f"http://{_visible_host(settings.host)}:{settings.port}"
     lines = [
         f"Hedgerow is running (data in {settings.data_dir}):",
@@ -105,7 +106,7 @@ def banner(settings: Settings, logins: list[demo.DemoLogin], app_line: str) -> s
         f"  Farmer app:  {app_line}",
     ]
     if logins:
-        lines.append(f"Demo logins for the console, all with the password {demo.DEMO_PASSWORD!r}:")
+        lines.append(f"Demo logins for the console, all with the password {generator.DEMO_PASSWORD!r}:")
         width = max(len(login.username) for login in logins) + 2
         for login in logins:
             lines.append(f"  {login.username.ljust(width)}{login.role}" + (f", {login.force}" if login.force else ""))
@@ -116,7 +117,7 @@ def banner(settings: Settings, logins: list[demo.DemoLogin], app_line: str) -> s
 
 
 def _announce(
-    server: uvicorn.Server, settings: Settings, logins: list[demo.DemoLogin], app: subprocess.Popen[bytes] | None
+    server: uvicorn.Server, settings: Settings, logins: list[generator.DemoLogin], app: subprocess.Popen[bytes] | None
 ) -> None:
     """Print the banner once the backend answers (and the app too, if it was started)."""
     while not server.started:

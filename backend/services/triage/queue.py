@@ -20,9 +20,9 @@ from typing import Any, Literal
 import sqlite_utils
 
 from backend.security import iso
-from backend.services import search
+from backend.services.clocks.policy import CLOCK_NAMES, FLAGS, clock_specs
 from backend.services.errors import Invalid
-from backend.services.policy import CLOCK_NAMES, FLAGS, clock_specs
+from backend.services.triage import search
 from core.uktime import LONDON
 
 # The queue order of a report with nothing due: after every real due time (2100-01-01). The migration that

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from backend.schemas import EventCreate
-from backend.services.events import ActorKind
+from backend.services.intake.events import ActorKind
 
 
 @dataclass(frozen=True)

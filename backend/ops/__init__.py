@@ -1,0 +1,1 @@
+"""Operations: the process supervisor and backups."""

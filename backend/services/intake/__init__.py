@@ -1,0 +1,1 @@
+"""Intake: reports and photos from the phones, the event log, and what the farmer reads back."""

@@ -1,0 +1,1 @@
+"""Staff accounts, sessions and tokens, and supervisors' management of their force's users."""

@@ -1,0 +1,1 @@
+"""Triage: what officers do with reports (actions, the queue, search, linked reports, update templates)."""
