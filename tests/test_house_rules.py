@@ -95,3 +95,41 @@ def test_core_imports_nothing_the_phone_does_not_ship() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+# Derived tables and the one module that writes each (docs/architecture.md): None means triggers in the migrations
+# keep it and no Python module may write it.
+DERIVED_WRITERS: dict[str, str | None] = {
+    "report_clocks": "backend/services/clocks/response_clocks.py",
+    "report_flags": "backend/services/intake/events.py",
+    "report_nearby_forces": "backend/services/areas/border.py",
+    "console_flag_counts": None,
+    "report_text": None,
+    "report_places": None,
+    "summary_facts": None,
+}
+
+
+def _writes_to(source: str, table: str) -> bool:
+    """Whether Python source holds SQL that changes `table` (INSERT/REPLACE INTO, UPDATE, DELETE FROM)."""
+    return bool(re.search(rf"\b(?:INTO|UPDATE|DELETE\s+FROM)\s+{table}\b", source, re.IGNORECASE))
+
+
+def test_the_writer_check_sees_every_kind_of_write() -> None:
+    assert _writes_to('db.execute("INSERT OR REPLACE INTO summary_facts VALUES (?)")', "summary_facts")
+    assert _writes_to("f'UPDATE report_clocks SET next_due_s = NULL'", "report_clocks")
+    assert _writes_to('"delete from report_flags where report_id = ?"', "report_flags")
+    assert not _writes_to('"SELECT n FROM console_flag_counts"', "console_flag_counts")
+    assert not _writes_to('"UPDATE report_clocks_other SET x = 1"', "report_clocks")
+
+
+@pytest.mark.parametrize("table", sorted(DERIVED_WRITERS))
+def test_each_derived_table_has_one_writer(table: str) -> None:
+    writers = [
+        path.relative_to(ROOT).as_posix()
+        for top in SOURCE_DIRS
+        for path in sorted((ROOT / top).rglob("*.py"))
+        if "migrations" not in path.parts and _writes_to(path.read_text(), table)
+    ]
+    home = DERIVED_WRITERS[table]
+    assert writers == ([home] if home else [])

@@ -353,6 +353,11 @@ def materialise(db: sqlite_utils.Database, clocks: Iterable[tuple[ReportClocks, 
     db.conn.executemany(_UPSERT, rows)
 
 
+def stop_watching(db: sqlite_utils.Database, report_id: str) -> None:
+    """Nothing more is due for this clocks row (its report is gone): the sweep stops looking at it."""
+    db.execute("UPDATE report_clocks SET next_due_s = NULL WHERE report_id = ?", [report_id])
+
+
 _deferred: ContextVar[dict[str, datetime] | None] = ContextVar("clocks_deferred", default=None)
 
 

@@ -24,7 +24,14 @@ from backend.db import ConnectionPool, write_transaction
 from backend.security import iso
 from backend.services.clocks import notify
 from backend.services.clocks.policy import FLAGS, current_policy
-from backend.services.clocks.response_clocks import ReportClocks, clock_specs, compute, load_facts, materialise
+from backend.services.clocks.response_clocks import (
+    ReportClocks,
+    clock_specs,
+    compute,
+    load_facts,
+    materialise,
+    stop_watching,
+)
 from backend.services.intake import events
 from backend.settings import Settings
 from backend.time_source import Clock
@@ -94,7 +101,7 @@ def _sweep_batch(
     for report_id in ids:
         f = facts.get(report_id)
         if f is None:  # a row left behind by a report that is gone: nothing to time
-            db.execute("UPDATE report_clocks SET next_due_s = NULL WHERE report_id = ?", [report_id])
+            stop_watching(db, report_id)
             continue
         result.examined += 1
         rc = computed[report_id]
