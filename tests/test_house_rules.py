@@ -133,3 +133,45 @@ def test_each_derived_table_has_one_writer(table: str) -> None:
     ]
     home = DERIVED_WRITERS[table]
     assert writers == ([home] if home else [])
+
+
+# What each layer may not import (docs/architecture.md): the phone ships app/, wire/ and core/ alone; services hold
+# the logic and know nothing of HTTP, pages or the processes that run them.
+FORBIDDEN_IMPORTS = {
+    "app": ("backend", "fastapi", "starlette", "uvicorn", "jinja2"),
+    "wire": ("backend", "app", "fastapi", "flet"),
+    "core": ("backend", "app", "wire", "fastapi", "flet"),
+    "backend": ("app", "flet"),
+    "backend/services": ("fastapi", "starlette", "backend.routes", "backend.console", "backend.open311", "backend.ops"),
+}
+
+
+def _imported_modules(source: str) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+def _breaks(imported: set[str], forbidden: tuple[str, ...]) -> list[str]:
+    return sorted(name for name in imported if any(name == f or name.startswith(f + ".") for f in forbidden))
+
+
+def test_the_layer_check_sees_imports_of_every_form() -> None:
+    imported = _imported_modules("import fastapi.routing\nfrom backend.routes import reports\nfrom backendish import x")
+    assert _breaks(imported, FORBIDDEN_IMPORTS["backend/services"]) == ["backend.routes", "fastapi.routing"]
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN_IMPORTS))
+def test_each_layer_imports_only_what_it_may(layer: str) -> None:
+    files = sorted((ROOT / layer).rglob("*.py"))
+    assert files
+    faults = {
+        path.relative_to(ROOT).as_posix(): broken
+        for path in files
+        if (broken := _breaks(_imported_modules(path.read_text()), FORBIDDEN_IMPORTS[layer]))
+    }
+    assert faults == {}
