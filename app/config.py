@@ -16,6 +16,11 @@ class AppConfig:
     server_url: str
     host: str
     port: int
+    # HEDGEROW_SYNC_PERIOD_S / _PROBE_S / _BACKOFF_S: shorter sync timers for tests and demonstrations (None: the
+    # sync engine's own).
+    sync_period_s: float | None = None
+    sync_probe_s: float | None = None
+    sync_backoff_s: float | None = None
 
     @classmethod
     def from_env(cls) -> AppConfig:
@@ -26,4 +31,12 @@ class AppConfig:
             server_url=(os.environ.get("HEDGEROW_SERVER_URL") or DEFAULT_SERVER_URL).rstrip("/"),
             host=os.environ.get("FLET_SERVER_IP") or "127.0.0.1",
             port=int(os.environ.get("FLET_SERVER_PORT") or DEFAULT_PORT),
+            sync_period_s=_seconds("HEDGEROW_SYNC_PERIOD_S"),
+            sync_probe_s=_seconds("HEDGEROW_SYNC_PROBE_S"),
+            sync_backoff_s=_seconds("HEDGEROW_SYNC_BACKOFF_S"),
         )
+
+
+def _seconds(name: str) -> float | None:
+    value = os.environ.get(name)
+    return float(value) if value else None

@@ -43,14 +43,13 @@ def make_main(config: AppConfig, store: Store, upload_dir: Path | None = None): 
         profile = load_profile(store)
         return profile.server_url if profile else config.server_url
 
-    # HEDGEROW_SYNC_PERIOD_S / _BACKOFF_S / _PROBE_S: shorter timers for tests and demonstrations.
-    first_delay = float(os.environ.get("HEDGEROW_SYNC_BACKOFF_S") or FIRST_DELAY_S)
+    first_delay = FIRST_DELAY_S if config.sync_backoff_s is None else config.sync_backoff_s
     engine = SyncEngine(
         store,
         config.server_url,
         resolve_url=server_url,
-        period_s=float(os.environ.get("HEDGEROW_SYNC_PERIOD_S") or PERIOD_S),
-        probe_s=float(os.environ.get("HEDGEROW_SYNC_PROBE_S") or PROBE_S),
+        period_s=PERIOD_S if config.sync_period_s is None else config.sync_period_s,
+        probe_s=PROBE_S if config.sync_probe_s is None else config.sync_probe_s,
         backoff=Backoff(first_s=first_delay, max_s=first_delay * MAX_DELAY_S / FIRST_DELAY_S),
     )
     started: list[bool] = []
