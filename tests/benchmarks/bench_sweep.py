@@ -32,58 +32,15 @@ from pathlib import Path
 
 import sqlite_utils
 
-from backend.db import open_and_migrate, write_transaction
+from backend.db import open_and_migrate
 from backend.services.clocks import response_clocks, sweep
 from backend.services.demo import generator
 from backend.settings import Settings
+from tests.benchmarks.copies import copy_reports
 
 TARGET_NONE_S = 0.050
 TARGET_THOUSAND_S = 1.0
 TARGET_ONE_S = 0.001
-
-
-def _copy_reports(db: sqlite_utils.Database, copies: int, progress: bool) -> None:
-    """Copy every report `copies - 1` times, copy k moved back 7k minutes, with its events and calls.
-
-    Copies stay within the demo's year, so the million have as many recent, still-running clocks as a force
-    receiving a million reports a year would.
-    """
-    columns = [r[1] for r in db.execute("PRAGMA table_info(reports)").fetchall()]
-    shifted = {"occurred_at", "occurred_until", "created_at", "sent_at", "received_at", "updated_at"}
-    shifted |= {"acknowledged_at", "closed_at"}
-
-    def shift(column: str) -> str:
-        return f"strftime('%Y-%m-%dT%H:%M:%SZ', {column}, :back)"
-
-    def report_value(column: str) -> str:
-        if column == "id":
-            return "printf('%08d', :k) || substr(id, 9)"
-        return shift(column) if column in shifted else column
-
-    insert_reports = (
-        f"INSERT INTO reports ({', '.join(columns)}) SELECT {', '.join(report_value(c) for c in columns)} "
-        "FROM reports WHERE rowid <= :originals"
-    )
-    insert_events = (
-        "INSERT INTO events (report_id, kind, at, actor_kind, actor_id, public, data, idem_key) "
-        f"SELECT printf('%08d', :k) || substr(report_id, 9), kind, {shift('at')}, actor_kind, actor_id, public, "
-        "data, idem_key FROM events WHERE id <= :events AND kind NOT IN ('flag_raised', 'flag_cleared')"
-    )
-    insert_calls = (
-        "INSERT INTO report_calls (report_id, idx, channel, called_at, waited_s, outcome, reference) "
-        f"SELECT printf('%08d', :k) || substr(report_id, 9), idx, channel, {shift('called_at')}, waited_s, "
-        "outcome, reference FROM report_calls WHERE report_id IN (SELECT id FROM reports WHERE rowid <= :originals)"
-    )
-    originals = db.execute("SELECT max(rowid) FROM reports").fetchone()[0]
-    last_event = db.execute("SELECT max(id) FROM events").fetchone()[0]
-    for k in range(1, copies):
-        params = {"k": k, "back": f"-{7 * k} minutes", "originals": originals, "events": last_event}
-        with write_transaction(db):
-            db.execute(insert_reports, params)
-            db.execute(insert_events, params)
-            db.execute(insert_calls, params)
-        if progress:
-            print(f"  copy {k}/{copies - 1}", file=sys.stderr, flush=True)
 
 
 def _median_s(fn: Callable[[], object], repeat: int) -> float:
@@ -101,7 +58,7 @@ def _build(db: sqlite_utils.Database, settings: Settings, reports: int, seed_rep
     seeded = time.perf_counter() - started
     copies = math.ceil(reports / seed_reports)
     started = time.perf_counter()
-    _copy_reports(db, copies, progress=True)
+    copy_reports(db, copies, step="7 minutes", progress=True)
     copied = time.perf_counter() - started
     return f"demo generator {seeded:.0f} s for {seed_reports:,}; copies {copied:.0f} s"
 
