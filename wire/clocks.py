@@ -1,4 +1,5 @@
-"""A report's response clocks as they cross the wire (GET /api/v1/reports/{id}/clocks)."""
+"""A report's response clocks (GET /api/v1/reports/{id}/clocks) and the policy in force (GET /api/v1/policy), as they
+cross the wire."""
 
 from __future__ import annotations
 
@@ -38,3 +39,25 @@ class ReportClocks(BaseModel):
         "15 minutes, amber over 5 minutes; null when no 101 call was logged."
     )
     flags: list[str] | None = Field(default=None, description="Staff only: the flags the report holds.")
+
+
+class ClockDefinition(BaseModel):
+    name: str
+    label: str
+    basis: str
+    flag: str
+    public: bool
+
+
+class TargetInForce(BaseModel):
+    category: str
+    clock: str
+    target: str = Field(description="'none' when the clock does not run for this category.")
+    source: str = Field(description="Where the target comes from: the defaults or the force's override.")
+
+
+class PolicyInForce(BaseModel):
+    force: str | None
+    at: datetime
+    clocks: list[ClockDefinition]
+    targets: list[TargetInForce]

@@ -161,3 +161,15 @@ def test_backend_sweeps_on_its_own_schedule_with_the_injected_clock(
         assert "flag_raised" not in public
     finally:
         clock_file.write_text(T0.isoformat())
+
+
+def test_a_farmers_phone_reads_the_published_targets_of_the_clocks_the_farmer_sees(http: httpx.Client) -> None:
+    farmer = register(http)
+    published = http.get("/api/v1/policy", headers=farmer)
+    assert published.status_code == 200, published.text
+    body = published.json()
+    assert [c["name"] for c in body["clocks"]] == ["answered", "reference", "decision", "update"]
+    assert {t["clock"] for t in body["targets"]} == {"answered", "reference", "decision", "update"}
+    answered = {t["category"]: t["target"] for t in body["targets"] if t["clock"] == "answered"}
+    assert (answered["hare_coursing"], answered["fly_tipping"]) == ("2 hours", "1 working day")
+    assert http.get("/api/v1/policy", headers={"Authorization": "Bearer hd_not-a-token"}).status_code == 401
