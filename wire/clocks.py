@@ -10,6 +10,9 @@ from pydantic import BaseModel, Field
 
 ClockName = Literal["answered", "reference", "decision", "update", "attendance"]
 ClockStateName = Literal["running", "met", "breached", "met_late", "not_applicable"]
+# The public clock of the police's first answer: its due time is the report's `answer_due_at`, and its targets in
+# the published policy are what the farmer's phone counts from until it has heard that due time.
+FIRST_ANSWER: ClockName = "answered"
 
 
 class Clock(BaseModel):
