@@ -52,10 +52,13 @@ class ClockDefinition(BaseModel):
     public: bool
 
 
+NO_TARGET = "none"  # a target in force when the clock does not run
+
+
 class TargetInForce(BaseModel):
     category: str
     clock: str
-    target: str = Field(description="'none' when the clock does not run for this category.")
+    target: str = Field(description=f"'{NO_TARGET}' when the clock does not run for this category.")
     source: str = Field(description="Where the target comes from: the defaults or the force's override.")
 
 
