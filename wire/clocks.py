@@ -1,4 +1,5 @@
-"""A report's response clocks as they cross the wire (GET /api/v1/reports/{id}/clocks)."""
+"""A report's response clocks (GET /api/v1/reports/{id}/clocks) and the policy in force (GET /api/v1/policy), as they
+cross the wire."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from pydantic import BaseModel, Field
 
 ClockName = Literal["answered", "reference", "decision", "update", "attendance"]
 ClockStateName = Literal["running", "met", "breached", "met_late", "not_applicable"]
+# The public clock of the police's first answer: its due time is the report's `answer_due_at`, and its targets in
+# the published policy are what the farmer's phone counts from until it has heard that due time.
+FIRST_ANSWER: ClockName = "answered"
 
 
 class Clock(BaseModel):
@@ -38,3 +42,28 @@ class ReportClocks(BaseModel):
         "15 minutes, amber over 5 minutes; null when no 101 call was logged."
     )
     flags: list[str] | None = Field(default=None, description="Staff only: the flags the report holds.")
+
+
+class ClockDefinition(BaseModel):
+    name: str
+    label: str
+    basis: str
+    flag: str
+    public: bool
+
+
+NO_TARGET = "none"  # a target in force when the clock does not run
+
+
+class TargetInForce(BaseModel):
+    category: str
+    clock: str
+    target: str = Field(description=f"'{NO_TARGET}' when the clock does not run for this category.")
+    source: str = Field(description="Where the target comes from: the defaults or the force's override.")
+
+
+class PolicyInForce(BaseModel):
+    force: str | None
+    at: datetime
+    clocks: list[ClockDefinition]
+    targets: list[TargetInForce]

@@ -195,6 +195,11 @@ class ReportPublic(ReportBase):
     timeline: list[TimelineEntry]
     flags: list[str]
     photos: list[PhotoPublic] = Field(default_factory=list)  # type: ignore[assignment]
+    answer_due_at: datetime | None = Field(
+        default=None,
+        description="When the police's first answer is due (the public 'answered' clock); null when that clock does "
+        "not run for this report or has stopped (answered, or closed).",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ReportPublic:

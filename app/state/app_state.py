@@ -15,7 +15,7 @@ from app.state.registration import RegistrationForm
 from app.state.report_detail import ReportDetail
 from app.state.report_status import describe_state
 from app.state.sync_state import SyncState
-from app.store import Store
+from app.store import Store, answer_targets
 from app.store import categories as category_store
 from app.store import profile as profile_store
 from app.store import reports as report_store
@@ -130,10 +130,11 @@ class AppState:
             return
         rows = []
         extras = sync_records.report_extras(self._store)
+        targets = answer_targets.load_answer_targets(self._store)
         for r in report_store.list_reports(self._store):
             category = labels.get(r.category)
             unread, problem = extras.get(r.id, (0, None))
-            state = describe_state(r, now, urgent=bool(category and category.urgent))
+            state = describe_state(r, now, bool(category and category.urgent), targets)
             rows.append(
                 ReportRow(
                     id=r.id,

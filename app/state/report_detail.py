@@ -15,7 +15,7 @@ import flet as ft
 
 from app.state.build_report import OUTCOME_LABELS
 from app.state.report_status import describe_state
-from app.store import Store
+from app.store import Store, answer_targets
 from app.store import reports as report_store
 from wire.categories import Category
 from wire.events import POLICE_KINDS
@@ -116,7 +116,8 @@ class ReportDetail:
         self._new |= {u.id for u in updates if u.seen_at is None and u.kind in POLICE_KINDS}
         report_store.mark_seen(self._store, self.id, now)
         self.title = category.label if category else summary.category
-        self.state = describe_state(summary, now, urgent=bool(category and category.urgent))
+        targets = answer_targets.load_answer_targets(self._store)
+        self.state = describe_state(summary, now, bool(category and category.urgent), targets)
         self.overdue = self.state.startswith("No answer yet")
         self.occurred = _when(body["occurred_at"], self._tz)
         self.where = _where(body["location"])

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from app.store.reports import ReportSummary
+from core.targets import BadTarget, Unit, parse_target
+from wire.clocks import NO_TARGET
 
-# When silence becomes worth pointing out: the rural team's default targets (domain: 2 hours for urgent
-# categories, one working day otherwise; a calendar day is near enough for a reminder).
+# The last fallback, when the phone has neither the server's due time for a report nor the published policy: the
+# rural team's default targets (domain: 2 hours for urgent categories, one working day otherwise).
 ANSWER_DUE_URGENT = timedelta(hours=2)
 ANSWER_DUE = timedelta(days=1)
+# The phone's estimate counts a working day as a calendar day: it has no bank-holiday calendar, and a reminder a
+# weekend early is near enough. The server's own due time, once pulled, counts working days exactly.
+_APPROXIMATE: dict[Unit, timedelta] = {
+    "minutes": timedelta(minutes=1),
+    "hours": timedelta(hours=1),
+    "days": timedelta(days=1),
+    "working_days": timedelta(days=1),
+}
 
 
 def _ago(delta: timedelta) -> str:
@@ -22,7 +33,33 @@ def _ago(delta: timedelta) -> str:
     return f"{hours // 24} days"
 
 
-def describe_state(report: ReportSummary, now: datetime, urgent: bool) -> str:
+def _wait(target: str) -> timedelta | None:
+    """A published target as an approximate wait; None when the clock does not run. Raises BadTarget."""
+    if target.strip().lower() == NO_TARGET:
+        return None
+    amount, unit = parse_target(target)
+    return amount * _APPROXIMATE[unit]
+
+
+def answer_due(report: ReportSummary, urgent: bool, targets: Mapping[str, str]) -> datetime | None:
+    """When the police's first answer is due: the server's time when it has said; else the time the report was
+    sent (or saved) plus its category's target in the published policy kept on the phone (`targets`); else plus
+    the built-in default. None when the policy times no first answer for the category."""
+    if report.answer_due_at:
+        return datetime.fromisoformat(report.answer_due_at)
+    start = datetime.fromisoformat(report.sent_at or report.saved_at)
+    published = targets.get(report.category)
+    if published is not None:
+        try:
+            wait = _wait(published)
+        except BadTarget:
+            pass  # a target this phone cannot read (from a newer server): the default below
+        else:
+            return None if wait is None else start + wait
+    return start + (ANSWER_DUE_URGENT if urgent else ANSWER_DUE)
+
+
+def describe_state(report: ReportSummary, now: datetime, urgent: bool, targets: Mapping[str, str]) -> str:
     if report.server_status == "closed":
         return f"Closed (reference {report.police_reference})" if report.police_reference else "Closed"
     if report.police_reference:
@@ -31,7 +68,8 @@ def describe_state(report: ReportSummary, now: datetime, urgent: bool) -> str:
         return "Seen by police"
     if report.sent_at:
         waited = now - datetime.fromisoformat(report.sent_at)
-        if waited >= (ANSWER_DUE_URGENT if urgent else ANSWER_DUE):
+        due = answer_due(report, urgent, targets)
+        if due is not None and now >= due:
             return f"No answer yet after {_ago(waited)}"
         if report.photos_sent < report.photos_total:
             return f"Sent, photos {report.photos_sent} of {report.photos_total}"

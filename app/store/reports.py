@@ -32,6 +32,7 @@ class ReportSummary:
     photos_total: int
     photos_sent: int
     problem: str | None = None  # why the server will not take it as it is, in its words
+    answer_due_at: str | None = None  # when the server says the police's first answer is due
 
 
 def save_report(store: Store, report_id: str, draft_id: str, report: ReportCreate, now: datetime) -> None:
@@ -93,7 +94,7 @@ def list_reports(store: Store, report_id: str | None = None) -> list[ReportSumma
     with store.read() as db:
         rows = db.execute(
             """SELECT r.id, r.category, r.happening_now, r.occurred_at, r.created_at, r.saved_at, r.sent_at,
-                      r.server_status, r.acknowledged_at, r.police_reference, r.problem,
+                      r.server_status, r.acknowledged_at, r.police_reference, r.problem, r.answer_due_at,
                       o.state AS outbox_state, COALESCE(o.attempts, 0) AS attempts,
                       (SELECT count(*) FROM photos p WHERE p.report_id = r.id) AS photos_total,
                       (SELECT count(*) FROM outbox op WHERE op.report_id = r.id AND op.kind = 'photo'
@@ -116,13 +117,14 @@ def record_server_state(
     updated_at: str,
     timeline: list[dict[str, Any]],
     now: datetime,
+    answer_due_at: str | None = None,
 ) -> None:
     """What the server says about a report (the sync engine calls this with each pulled change)."""
     with store.write() as db:
         db.execute(
-            "UPDATE reports SET server_status = ?, police_reference = ?, acknowledged_at = ?, server_updated_at = ? "
-            "WHERE id = ?",
-            [status, police_reference, acknowledged_at, updated_at, report_id],
+            "UPDATE reports SET server_status = ?, police_reference = ?, acknowledged_at = ?, server_updated_at = ?, "
+            "answer_due_at = ? WHERE id = ?",
+            [status, police_reference, acknowledged_at, updated_at, answer_due_at, report_id],
         )
         for entry in timeline:
             # A repeated entry keeps its first arrival and read mark; its words follow the server's latest.

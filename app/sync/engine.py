@@ -5,7 +5,7 @@ Order within a pass: the registration, then each report's JSON (oldest first), t
 then photos (oldest report first), so that the police get the words even if the photos take an hour. A
 failure that time may cure ends the pass and the next one waits with exponential backoff; a report the
 server refuses is marked as needing attention and the pass goes on with the others. Nothing local is
-deleted because of a failure.
+deleted because of a failure. After the pull, the published policy's targets when they are due (app/sync/policy.py).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from app.store.outbox import OutboxItem, mark_failed, mark_sending, mark_sent, p
 from app.sync import push, records
 from app.sync.backoff import Backoff
 from app.sync.errors import Rejected, SyncError, Transient, Unauthorized
+from app.sync.policy import PolicyRefresh
 from app.sync.pull import pull_changes
 from app.sync.tus import ChunkSizer
 
@@ -76,6 +77,8 @@ class SyncEngine:
     # The app asks the profile at each pass (the farmer may change the server); None keeps `server_url`.
     resolve_url: Callable[[], str] | None = None
     sizer: ChunkSizer = field(default_factory=ChunkSizer)
+    # The published policy's first-answer targets, for "No answer yet" while the server has not timed a report.
+    policy: PolicyRefresh = field(default_factory=PolicyRefresh)
     status: SyncStatus = field(init=False)
 
     def __post_init__(self) -> None:
@@ -198,6 +201,7 @@ class SyncEngine:
             token = records.token(self.store)
             if token:
                 await pull_changes(self.store, self._http(), self.server_url, token, self.clock)
+                await self.policy.run(self.store, self._http(), self.server_url, token, self.clock())
         except Unauthorized as exc:
             records.forget_token(self.store, self.clock())
             self._set(needs_registration=True)
@@ -246,6 +250,7 @@ class SyncEngine:
             if item.kind == "register":
                 await push.register(ctx, item)
                 records.put(self.store, records.NEEDS_REGISTRATION, False, self.clock())
+                self.policy.registered()
                 self._set(needs_registration=False)
             else:
                 assert token is not None

@@ -58,6 +58,7 @@ async def pull_changes(
                 report["updated_at"],
                 report.get("timeline") or [],
                 now,
+                answer_due_at=_answer_due_at(report),
             )
             # Unread until the farmer opens the report (each entry keeps its own read mark).
             new_events += records.status_update_count(store, rid, POLICE_KINDS) - before
@@ -73,3 +74,16 @@ def _acknowledged_at(report: dict) -> str | None:
         if entry.get("kind") == "acknowledged":
             return str(entry.get("at"))
     return None
+
+
+def _answer_due_at(report: dict) -> str | None:
+    """The server's due time for the police's first answer, as an aware ISO time; None when it has none, does not
+    say (an older server) or says something that is not a time."""
+    value = report.get("answer_due_at")
+    if not isinstance(value, str):
+        return None
+    try:
+        due = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return due.isoformat() if due.tzinfo is not None else None

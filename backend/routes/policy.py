@@ -8,37 +8,15 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
 from backend.db import write_transaction
-from backend.deps import DbDep, NowDep, StaffDep
+from backend.deps import DbDep, Device, NowDep, PrincipalDep, StaffDep
 from backend.routes.errors import errors
 from backend.services.clocks import policy
 from backend.services.errors import NotFound
 from backend.services.staff.accounts import StaffUser
-from wire.clocks import ClockName
+from wire.clocks import ClockName, PolicyInForce
 from wire.reports import Strict
 
 router = APIRouter(prefix="/api/v1/policy", tags=["policy"])
-
-
-class ClockDefinition(BaseModel):
-    name: str
-    label: str
-    basis: str
-    flag: str
-    public: bool
-
-
-class TargetInForce(BaseModel):
-    category: str
-    clock: str
-    target: str = Field(description="'none' when the clock does not run for this category.")
-    source: str = Field(description="Where the target comes from: the defaults or the force's override.")
-
-
-class PolicyInForce(BaseModel):
-    force: str | None
-    at: datetime
-    clocks: list[ClockDefinition]
-    targets: list[TargetInForce]
 
 
 class PolicyChange(BaseModel):
@@ -60,9 +38,10 @@ class OverrideSet(Strict):
     )
 
 
-def _force_for(user: StaffUser, force: str | None) -> str | None:
-    """Police staff read their own force's policy; admins and the NFU name one (or read the defaults)."""
-    if user.is_police:
+def _force_for(user: StaffUser | Device, force: str | None) -> str | None:
+    """Police staff read their own force's policy; admins, the NFU and farmers' phones name one (or read the
+    defaults)."""
+    if isinstance(user, StaffUser) and user.is_police:
         if force is not None and force != user.force:
             raise HTTPException(403, "police staff see their own force's policy")
         return user.force
@@ -74,21 +53,22 @@ def _known_force(db: sqlite_utils.Database, force: str) -> None:
         raise NotFound(f"no force {force!r}")
 
 
-def _in_force(db: sqlite_utils.Database, force: str | None, at: datetime) -> dict[str, Any]:
-    specs = policy.clock_specs()
+def _in_force(db: sqlite_utils.Database, force: str | None, at: datetime, public_only: bool = False) -> dict[str, Any]:
+    specs = [s for s in policy.clock_specs() if s.public or not public_only]
+    shown = {s.name for s in specs}
     return {
         "force": force,
         "at": at,
         "clocks": [
             {"name": s.name, "label": s.label, "basis": s.basis, "flag": s.flag, "public": s.public} for s in specs
         ],
-        "targets": policy.resolved_table(db, force, at),
+        "targets": [t for t in policy.resolved_table(db, force, at) if t["clock"] in shown],
     }
 
 
 @router.get("", response_model=PolicyInForce, responses=errors(401, 403, 404, 422))
 def policy_in_force(
-    user: StaffDep,
+    who: PrincipalDep,
     db: DbDep,
     now: NowDep,
     force: Annotated[str | None, Query(max_length=100)] = None,
@@ -96,11 +76,12 @@ def policy_in_force(
         AwareDatetime | None, Query(description="A past moment with its offset, to see the policy then.")
     ] = None,
 ) -> dict[str, Any]:
-    """Every category's target for every clock, as in force now (or at `at`) for a force."""
-    force = _force_for(user, force)
+    """Every category's target for every clock, as in force now (or at `at`) for a force. A farmer's phone (device
+    token) reads the clocks the farmer sees, to tell when an answer is due while it is offline."""
+    force = _force_for(who, force)
     if force is not None:
         _known_force(db, force)
-    return _in_force(db, force, at or now)
+    return _in_force(db, force, at or now, public_only=not isinstance(who, StaffUser))
 
 
 @router.get("/history", response_model=list[PolicyChange], responses=errors(401, 403, 404, 422))

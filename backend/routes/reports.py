@@ -47,6 +47,8 @@ async def put_report(
         return None
 
     if not reports.already_held(db, device.id, rid, body) and (stored := await writer.run_async(store)) is not None:
+        # The batch stores its reports' clocks as it commits, after the view was read: the due time is read now.
+        stored["answer_due_at"] = report_views.answer_due_at(db, rid)
         return stored
     response.status_code = status.HTTP_200_OK
     return report_views.public_view(db, reports.device_report(db, rid, device.id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
@@ -161,3 +162,60 @@ def test_backend_sweeps_on_its_own_schedule_with_the_injected_clock(
         assert "flag_raised" not in public
     finally:
         clock_file.write_text(T0.isoformat())
+
+
+def _stored_answer_due(live: LiveServer, report_id: str) -> int | None:
+    """The answered clock's due time in the server's report_clocks table (Unix seconds), read from its file."""
+    db = sqlite3.connect(f"file:{live.data_dir / 'hedgerow.db'}?mode=ro", uri=True)
+    try:
+        (due_s,) = db.execute("SELECT answered_due_s FROM report_clocks WHERE report_id = ?", [report_id]).fetchone()
+    finally:
+        db.close()
+    return due_s
+
+
+def test_the_farmers_view_of_a_new_report_carries_the_stored_answer_due_time(
+    live: LiveServer, http: httpx.Client
+) -> None:
+    farmer = register(http)
+    rid, body = str(uuid.uuid4()), report_body("hare_coursing")  # urgent: answered within 2 hours of receipt
+    first = http.put(f"/api/v1/reports/{rid}", json=body, headers=farmer)
+    assert first.status_code == 201, first.text
+    assert _stored_answer_due(live, rid) == T0.timestamp() + 2 * 3600
+    assert first.json()["answer_due_at"] == "2025-09-01T10:00:00Z"
+    read_back = http.get(f"/api/v1/reports/{rid}", headers=farmer).json()
+    assert read_back["answer_due_at"] == "2025-09-01T10:00:00Z"
+    pulled = http.get("/api/v1/reports", params={"since": 0}, headers=farmer).json()["reports"]
+    assert [(r["id"], r["answer_due_at"]) for r in pulled] == [(rid, "2025-09-01T10:00:00Z")]
+    resent = http.put(f"/api/v1/reports/{rid}", json=body, headers=farmer)
+    assert (resent.status_code, resent.json()["answer_due_at"]) == (200, "2025-09-01T10:00:00Z")
+
+
+def test_a_report_whose_clock_is_not_urgent_is_due_a_working_day_after_receipt(
+    live: LiveServer, http: httpx.Client
+) -> None:
+    farmer = register(http)
+    rid = _send(http, farmer, "fly_tipping")  # received Monday 08:00 UTC, 09:00 in London
+    assert _stored_answer_due(live, rid) == (T0 + timedelta(days=1)).timestamp()
+    assert http.get(f"/api/v1/reports/{rid}", headers=farmer).json()["answer_due_at"] == "2025-09-02T08:00:00Z"
+
+
+def test_once_the_police_have_answered_no_answer_is_due(http: httpx.Client, kent_officer: dict[str, str]) -> None:
+    farmer = register(http)
+    rid = _send(http, farmer, "hare_coursing")
+    answered = http.post(f"/api/v1/reports/{rid}/events", json={"kind": "acknowledged"}, headers=kent_officer)
+    assert answered.status_code == 201, answered.text
+    (pulled,) = http.get("/api/v1/reports", params={"since": 0}, headers=farmer).json()["reports"]
+    assert (pulled["status"], pulled["answer_due_at"]) == ("acknowledged", None)
+
+
+def test_a_farmers_phone_reads_the_published_targets_of_the_clocks_the_farmer_sees(http: httpx.Client) -> None:
+    farmer = register(http)
+    published = http.get("/api/v1/policy", headers=farmer)
+    assert published.status_code == 200, published.text
+    body = published.json()
+    assert [c["name"] for c in body["clocks"]] == ["answered", "reference", "decision", "update"]
+    assert {t["clock"] for t in body["targets"]} == {"answered", "reference", "decision", "update"}
+    answered = {t["category"]: t["target"] for t in body["targets"] if t["clock"] == "answered"}
+    assert (answered["hare_coursing"], answered["fly_tipping"]) == ("2 hours", "1 working day")
+    assert http.get("/api/v1/policy", headers={"Authorization": "Bearer hd_not-a-token"}).status_code == 401

@@ -353,6 +353,18 @@ def materialise(db: sqlite_utils.Database, clocks: Iterable[tuple[ReportClocks, 
     db.conn.executemany(_UPSERT, rows)
 
 
+def stored_due(db: sqlite_utils.Database, report_id: str, name: str) -> datetime | None:
+    """The due time of a report's clock as last stored; None when the clock does not run or has stopped."""
+    if name not in CLOCK_NAMES:
+        raise ValueError(f"no clock {name!r}")
+    row = db.execute(
+        f"SELECT {name}_due_s, {name}_stop_s FROM report_clocks WHERE report_id = ?", [report_id]
+    ).fetchone()
+    if row is None or row[0] is None or row[1] is not None:
+        return None
+    return datetime.fromtimestamp(row[0], UTC)
+
+
 def stop_watching(db: sqlite_utils.Database, report_id: str) -> None:
     """Nothing more is due for this clocks row (its report is gone): the sweep stops looking at it."""
     db.execute("UPDATE report_clocks SET next_due_s = NULL WHERE report_id = ?", [report_id])

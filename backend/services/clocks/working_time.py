@@ -22,7 +22,6 @@ The rules, chosen once and used everywhere a target is measured:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -30,19 +29,12 @@ from typing import Literal
 
 import holidays
 
+from core.targets import BadTarget as BadTarget  # raised by Target.parse
+from core.targets import Unit, parse_target
 from core.uktime import LONDON
 
 Nation = Literal["england_wales", "scotland", "northern_ireland"]
 NATION_SUBDIV: dict[str, str] = {"england_wales": "ENG", "scotland": "SCT", "northern_ireland": "NIR"}
-Unit = Literal["minutes", "hours", "days", "working_days"]
-
-_TARGET = re.compile(r"^\s*(\d{1,5})\s+(minute|hour|day|working day)s?\s*$", re.IGNORECASE)
-# At most a year: a guard against targets nobody means (and loops over centuries of calendar).
-MAX_AMOUNT: dict[str, int] = {"minutes": 366 * 24 * 60, "hours": 366 * 24, "days": 366, "working_days": 262}
-
-
-class BadTarget(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -54,19 +46,8 @@ class Target:
 
     @classmethod
     def parse(cls, text: str) -> Target:
-        """'2 hours', '60 minutes', '30 days', '1 working day', '5 working days'."""
-        match = _TARGET.match(text)
-        if not match:
-            raise BadTarget(
-                f"a target is a whole number and a unit: 'N minutes', 'N hours', 'N days' or 'N working days', "
-                f"not {text!r}"
-            )
-        amount = int(match.group(1))
-        unit: Unit = {"minute": "minutes", "hour": "hours", "day": "days", "working day": "working_days"}[
-            match.group(2).lower()
-        ]  # type: ignore[assignment]
-        if not 1 <= amount <= MAX_AMOUNT[unit]:
-            raise BadTarget(f"a target in {unit.replace('_', ' ')} must be between 1 and {MAX_AMOUNT[unit]} (a year)")
+        """'2 hours', '60 minutes', '30 days', '1 working day', '5 working days' (the grammar: core/targets.py)."""
+        amount, unit = parse_target(text)
         return cls(amount, unit)
 
     def __str__(self) -> str:

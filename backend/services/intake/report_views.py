@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import sqlite_utils
 
 from backend.services.areas.boundaries import area_index
+from backend.services.clocks import response_clocks
 from backend.services.intake.farmer_text import farmer_text
+from wire.clocks import FIRST_ANSWER
+
+
+def answer_due_at(db: sqlite_utils.Database, report_id: str) -> datetime | None:
+    """When the police's first answer is due, as the report's clocks were last stored (never recomputed here)."""
+    return response_clocks.stored_due(db, report_id, FIRST_ANSWER)
 
 
 def _base(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
@@ -46,6 +54,7 @@ def _base(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
         "area": area.public() if area else None,
         "police_reference": row["police_reference"],
         "flags": flags,
+        "answer_due_at": answer_due_at(db, row["id"]),
         "photos": [
             {
                 "photo_id": p["photo_id"],
