@@ -177,3 +177,59 @@ def test_each_layer_imports_only_what_it_may(layer: str) -> None:
         if (broken := _breaks(_imported_modules(path.read_text()), FORBIDDEN_IMPORTS[layer]))
     }
     assert faults == {}
+
+
+# SQL lives in backend/services: routes and console pages are thin, and call a named service function for each
+# thing they read or write, so that each rule about the data is written in one place.
+THIN_MODULES = ("backend/routes", "backend/console", "backend/open311/router.py")
+_SQL_WORDS = re.compile(r"\b(?:SELECT|INSERT|UPDATE|DELETE|REPLACE|PRAGMA)\b")
+# The sqlite3 cursor's calls, and sqlite-utils' table and query helpers.
+_DB_CALLS = {"execute", "executemany", "executescript", "query", "rows_where", "count_where", "table"}
+
+
+def _thin_modules() -> list[Path]:
+    found = []
+    for name in THIN_MODULES:
+        path = ROOT / name
+        found += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    assert len(found) >= 25  # the routes, the console's pages and Open311's router: a glob that finds nothing fails
+    return found
+
+
+def _sql_faults(source: str) -> list[str]:
+    """Where a module holds SQL: a string (or any piece of an f-string) with an SQL keyword in capitals, a call of
+    the database's execute or sqlite-utils' helpers, or a table read as db["name"]."""
+    faults = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and _SQL_WORDS.search(node.value):
+            faults.append(f"line {node.lineno}: SQL {node.value[:60]!r}")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _DB_CALLS:
+            faults.append(f"line {node.lineno}: .{node.func.attr}()")
+        elif isinstance(node, ast.Subscript) and ast.unparse(node.value).split(".")[-1] in ("db", "wdb"):
+            faults.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return sorted(faults)
+
+
+def test_the_sql_check_catches_what_the_routes_and_pages_did() -> None:
+    # As backend/routes/uploads.py, routes/staff.py and console/timeline.py did before issue 14.
+    assert _sql_faults('owner = ctx.db.execute("SELECT device_id FROM reports WHERE id = ?", [rid]).fetchone()') == [
+        "line 1: .execute()",
+        "line 1: SQL 'SELECT device_id FROM reports WHERE id = ?'",
+    ]
+    concatenated = 'rows = run(\n    "SELECT id, category FROM reports "\n    "WHERE area_id IS NULL LIMIT 500"\n)'
+    assert _sql_faults(concatenated) == ["line 2: SQL 'SELECT id, category FROM reports WHERE area_id IS NULL LIMIT'"]
+    assert _sql_faults('rows = run(f"SELECT id FROM users WHERE id IN ({marks})", ids)') == [
+        "line 1: SQL 'SELECT id FROM users WHERE id IN ('"
+    ]
+    assert _sql_faults('sql = f"DELETE FROM {table}"') == ["line 1: SQL 'DELETE FROM '"]
+    assert _sql_faults('db["reports"].insert(row)') == ["line 1: db['reports']"]
+    assert _sql_faults('request.state.db["areas"].get(1)') == ["line 1: request.state.db['areas']"]
+    assert _sql_faults("rows = db.query(sql)") == ["line 1: .query()"]
+    # What a thin module does: call services, and talk about selecting in lower case.
+    assert _sql_faults('"""Select the reports from the queue."""\nareas = boundaries.areas_of(db, force)') == []
+    assert _sql_faults('names = {o.id: o.display_name for o in officers}\nrow = rows[0]\nform["csrf"] = t') == []
+
+
+@pytest.mark.parametrize("path", _thin_modules(), ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_routes_and_console_pages_hold_no_sql(path: Path) -> None:
+    assert _sql_faults(path.read_text()) == []

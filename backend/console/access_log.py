@@ -31,12 +31,8 @@ def _day(value: str, name: str, next_day: bool = False) -> datetime | None:
 
 @router.get("/access-log", response_class=HTMLResponse)
 def access_log_page(request: Request, session: AdminDep, db: DbDep) -> Response:
-    rows = db.execute(
-        "SELECT s.at, u.username, u.display_name, u.role, u.force, s.report_id, s.via FROM staff_reads s "
-        "JOIN users u ON u.id = s.user_id ORDER BY s.id DESC LIMIT ?",
-        [RECENT],
-    ).fetchall()
-    total = db.execute("SELECT count(*) FROM staff_reads").fetchone()[0]
+    rows = user_admin.recent_reads(db, RECENT)
+    total = user_admin.read_count(db)
     return page(request, "console/access_log.html", {"session": session, "rows": rows, "total": total})
 
 

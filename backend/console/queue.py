@@ -42,10 +42,6 @@ DEFAULT_VIEW = {"officer": "new", "supervisor": "overdue", "admin": "overdue"}
 Text = Annotated[str, Query(max_length=200)]
 
 
-def forces(db: DbDep) -> list[str]:
-    return boundaries.forces(db)
-
-
 def _date(value: str, name: str) -> date | None:
     if not value:
         return None
@@ -83,7 +79,7 @@ def queue_filter(
     view = chosen_view(session, db, params)
     preset = queue.view_preset(view, now) if not any(params.get(k) for k in ("q", "status", "sort", "flag")) else {}
     if user.role == "admin":
-        known = forces(db)
+        known = boundaries.forces(db)
         force = params.get("force") or (known[0] if known else "")
         if force not in known:
             raise Invalid("no such force")
@@ -160,7 +156,7 @@ def queue_page(
     result = queue.page(db, f, after=after or None, before=before or None)
     officers = user_admin.officers_of(db, f.force)
     names = {o.id: o.display_name for o in officers}
-    areas = db.execute("SELECT id, name FROM areas WHERE force = ? ORDER BY name", [f.force]).fetchall()
+    areas = boundaries.areas_of(db, f.force)
     query = urlencode(params)
     return page(
         request,
@@ -178,7 +174,7 @@ def queue_page(
             "names": names,
             "officers": officers,
             "areas": areas,
-            "forces": forces(db) if session.user.role == "admin" else [],
+            "forces": boundaries.forces(db) if session.user.role == "admin" else [],
             "categories": CATEGORIES,
             "flags": FLAGS,
             "flag_words": FLAG_WORDS,

@@ -251,11 +251,7 @@ def photo(
         raise NotFound("no such photo")
     if variant == "original" and access != "act":
         raise Forbidden("originals are for the officers of the report's force")
-    found = db.execute(
-        "SELECT sha256, content_type FROM report_photos "
-        "WHERE report_id = ? AND photo_id = ? AND received_at IS NOT NULL",
-        [row["id"], photo_id],
-    ).fetchone()
+    found = photos.received_photo(db, row["id"], photo_id)
     if found is None:
         raise NotFound("no such photo, or it has not arrived yet")
     path = blob_path(settings.photos_dir, found["sha256"], variant, found["content_type"])

@@ -9,6 +9,7 @@ import sqlite_utils
 
 from backend.console.render import FLAG_WORDS
 from backend.services.intake.farmer_text import OUTCOME_WORDS
+from backend.services.staff import accounts
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,7 @@ def items(
     user_ids = {
         int(e["actor_id"]) for e in staff_timeline if e["actor_kind"] == "user" and (e["actor_id"] or "").isdigit()
     }
-    names: dict[int, str] = {}
-    if user_ids:
-        marks = ", ".join("?" for _ in user_ids)
-        names = {
-            r[0]: r[1]
-            for r in db.execute(f"SELECT id, display_name FROM users WHERE id IN ({marks})", sorted(user_ids))
-        }
+    names = accounts.display_names(db, user_ids)
     out = []
     for e in reversed(staff_timeline):
         if not include_internal and not e["public"]:

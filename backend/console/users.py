@@ -84,13 +84,13 @@ def add_user(
 @router.post("/{user_id}/disable")
 def disable_user(session: SupervisorCsrfDep, db: DbDep, now: NowDep, user_id: int) -> Response:
     user_admin.set_disabled(db, session.user, user_id, True, now)
-    return _back(_force_of(db, user_id), "disabled")
+    return _back(user_admin.force_of(db, user_id), "disabled")
 
 
 @router.post("/{user_id}/enable")
 def enable_user(session: SupervisorCsrfDep, db: DbDep, now: NowDep, user_id: int) -> Response:
     user_admin.set_disabled(db, session.user, user_id, False, now)
-    return _back(_force_of(db, user_id), "enabled")
+    return _back(user_admin.force_of(db, user_id), "enabled")
 
 
 @router.post("/{user_id}/password")
@@ -98,9 +98,4 @@ def set_password(
     session: SupervisorCsrfDep, db: DbDep, user_id: int, password: Annotated[str, Form(max_length=1000)]
 ) -> Response:
     user_admin.set_password(db, session.user, user_id, password)
-    return _back(_force_of(db, user_id), "password")
-
-
-def _force_of(db: DbDep, user_id: int) -> str:
-    row = db.execute("SELECT force FROM users WHERE id = ?", [user_id]).fetchone()
-    return row[0] if row and row[0] else ""
+    return _back(user_admin.force_of(db, user_id), "password")

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from backend.deps import DbDep, NowDep, PrincipalDep
 from backend.routes.errors import errors
 from backend.services.clocks import response_clocks
+from backend.services.clocks.flags import raised_flags
 from backend.services.errors import NotFound
 from backend.services.intake import reports
 from backend.services.staff import accounts
@@ -32,7 +33,7 @@ def get_clocks(report_id: UUID, who: PrincipalDep, db: DbDep, now: NowDep) -> Re
     shown = [c.as_dict() for c in rc.clocks if is_staff or c.public]
     flags = None
     if is_staff:
-        flags = [r[0] for r in db.execute("SELECT flag FROM report_flags WHERE report_id = ? ORDER BY flag", [rid])]
+        flags = raised_flags(db, rid)
     return ReportClocks.model_validate(
         {
             "report_id": rid,

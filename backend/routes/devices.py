@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 
 from backend.deps import DbDep, NowDep, client_ip
 from backend.routes.errors import errors
-from backend.security import DEVICE_TOKEN_PREFIX, iso, new_token, token_hash
+from backend.services.intake import devices
 from wire.reports import DeviceCreate, DeviceRegistered
 
 router = APIRouter(prefix="/api/v1", tags=["devices"])
@@ -28,21 +28,5 @@ def register_device(body: DeviceCreate, request: Request, db: DbDep, now: NowDep
             detail="too many registrations from this address; try again later",
             headers={"Retry-After": str(int(wait) + 1)},
         )
-    device_id = str(uuid.uuid4())
-    token = new_token(DEVICE_TOKEN_PREFIX)
-    db.execute(
-        "INSERT INTO devices (id, token_hash, name, phone, farm_name, postcode, email, created_at, created_ip) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            device_id,
-            token_hash(token),
-            body.name,
-            body.phone,
-            body.farm_name,
-            body.postcode,
-            body.email,
-            iso(now),
-            ip,
-        ],
-    )
+    device_id, token = devices.register(db, body, ip, now)
     return DeviceRegistered(device_id=uuid.UUID(device_id), token=token)

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from backend.db import write_transaction
 from backend.deps import DbDep, Device, NowDep, PrincipalDep, StaffDep
 from backend.routes.errors import errors
+from backend.services.areas import boundaries
 from backend.services.clocks import policy
 from backend.services.errors import NotFound
 from backend.services.staff.accounts import StaffUser
@@ -49,7 +50,7 @@ def _force_for(user: StaffUser | Device, force: str | None) -> str | None:
 
 
 def _known_force(db: sqlite_utils.Database, force: str) -> None:
-    if db.execute("SELECT 1 FROM areas WHERE force = ? LIMIT 1", [force]).fetchone() is None:
+    if force not in boundaries.forces(db):
         raise NotFound(f"no force {force!r}")
 
 

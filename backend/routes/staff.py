@@ -11,6 +11,7 @@ from backend.deps import DbDep, NowDep, PoliceDep, SettingsDep, StaffDep, client
 from backend.routes.errors import errors
 from backend.schemas import EventCreate, ReportStaff, TokenCreate, TokenIssued
 from backend.security import login_delay_s, record_login_failure
+from backend.services.areas import boundaries
 from backend.services.intake import report_views, reports
 from backend.services.staff import accounts
 from backend.services.triage import actions
@@ -68,7 +69,4 @@ def unrouted(user: StaffDep, db: DbDep) -> list[dict]:
     """Reports whose point lies outside every area, for an admin to route (import the missing area)."""
     if user.role != "admin":
         raise HTTPException(403, "only admins see unrouted reports")
-    rows = db.execute(
-        "SELECT id, category, lat, lon, received_at FROM reports WHERE area_id IS NULL ORDER BY received_at LIMIT 500"
-    ).fetchall()
-    return [dict(r) for r in rows]
+    return boundaries.unrouted(db, limit=500)

@@ -17,7 +17,7 @@ from fastapi import HTTPException
 
 from backend.db import connect
 from backend.deps import DbDep, Device, DeviceDep, NowDep
-from backend.services.intake import photos
+from backend.services.intake import photos, reports
 from backend.settings import Settings
 from backend.time_source import Clock, system_clock
 from backend.tus.router import Refused, TusServer
@@ -69,8 +69,7 @@ class PhotoPolicy:
             raise HTTPException(400, f"Upload-Metadata needs {', '.join(missing)}")
         if metadata["content_type"] not in PHOTO_CONTENT_TYPES:
             raise HTTPException(400, f"content_type must be one of {', '.join(PHOTO_CONTENT_TYPES)}")
-        owner = ctx.db.execute("SELECT device_id FROM reports WHERE id = ?", [metadata["report_id"]]).fetchone()
-        if owner is None or owner[0] != ctx.device.id:
+        if not reports.sent_by(ctx.db, metadata["report_id"], ctx.device.id):
             raise HTTPException(404, "no such report: send the report before its photos")
         declared = photos.declared_photo(ctx.db, metadata["report_id"], metadata["photo_id"])
         if declared is None:

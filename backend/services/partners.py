@@ -12,6 +12,7 @@ import sqlite_utils
 
 from backend.db import write_transaction
 from backend.security import DEVICE_TOKEN_PREFIX, iso, new_token, token_hash
+from backend.services.areas import boundaries
 from backend.services.errors import Conflict, Invalid
 from wire.categories import BY_CODE
 
@@ -48,10 +49,6 @@ class Partner:
         return report["category"] in self.categories and report["force"] in self.forces
 
 
-def _known_forces(db: sqlite_utils.Database) -> list[str]:
-    return [r[0] for r in db.execute("SELECT DISTINCT force FROM areas ORDER BY force").fetchall()]
-
-
 def add_partner(
     db: sqlite_utils.Database, name: str, categories: list[str], forces: list[str], now: datetime
 ) -> tuple[Partner, str]:
@@ -62,7 +59,7 @@ def add_partner(
     unknown = sorted(set(categories) - set(BY_CODE))
     if unknown:
         raise Invalid(f"unknown categor(ies): {', '.join(unknown)}; known: {', '.join(BY_CODE)}")
-    known_forces = _known_forces(db)
+    known_forces = boundaries.forces(db)
     missing = sorted(set(forces) - set(known_forces))
     if missing:
         known = ", ".join(known_forces) if known_forces else "none: import areas first"

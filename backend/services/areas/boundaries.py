@@ -192,6 +192,21 @@ def reroute_unrouted(db: sqlite_utils.Database) -> int:
     return moved
 
 
+def unrouted(db: sqlite_utils.Database, limit: int) -> list[dict[str, Any]]:
+    """The reports whose point lies outside every area (as `reroute_unrouted` finds them), oldest first."""
+    rows = db.execute(
+        "SELECT id, category, lat, lon, received_at FROM reports WHERE area_id IS NULL ORDER BY received_at LIMIT ?",
+        [limit],
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
 def forces(db: sqlite_utils.Database) -> list[str]:
     """Every force that has an area, alphabetically: the forces this server knows."""
     return [r[0] for r in db.execute("SELECT DISTINCT force FROM areas ORDER BY force").fetchall()]
+
+
+def areas_of(db: sqlite_utils.Database, force: str | None) -> list[dict[str, Any]]:
+    """The id and name of each of a force's areas, by name."""
+    rows = db.execute("SELECT id, name FROM areas WHERE force = ? ORDER BY name", [force]).fetchall()
+    return [dict(r) for r in rows]

@@ -125,6 +125,16 @@ def declared_photo(db: sqlite_utils.Database, report_id: str, photo_id: str) -> 
     return dict(row) if row else None
 
 
+def received_photo(db: sqlite_utils.Database, report_id: str, photo_id: str) -> dict[str, Any] | None:
+    """The hash and type of a report's photo whose bytes have arrived; None if it is unknown or still on its way."""
+    row = db.execute(
+        "SELECT sha256, content_type FROM report_photos "
+        "WHERE report_id = ? AND photo_id = ? AND received_at IS NOT NULL",
+        [report_id, photo_id],
+    ).fetchone()
+    return dict(row) if row else None
+
+
 def link(
     db: sqlite_utils.Database, report_id: str, photo_id: str, info: Inspected, actor_id: str, now: datetime
 ) -> bool:

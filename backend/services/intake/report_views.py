@@ -10,6 +10,7 @@ import sqlite_utils
 
 from backend.services.areas.boundaries import area_index
 from backend.services.clocks import response_clocks
+from backend.services.clocks.flags import raised_flags
 from backend.services.intake.farmer_text import farmer_text
 from wire.clocks import FIRST_ANSWER
 
@@ -26,7 +27,7 @@ def _base(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
         "WHERE report_id = ? ORDER BY declared_at, rowid",
         [row["id"]],
     ).fetchall()
-    flags = [r[0] for r in db.execute("SELECT flag FROM report_flags WHERE report_id = ? ORDER BY flag", [row["id"]])]
+    flags = raised_flags(db, row["id"])
     return {
         "id": row["id"],
         "category": row["category"],

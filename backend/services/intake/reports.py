@@ -149,6 +149,12 @@ def _declare_photos(db: sqlite_utils.Database, report_id: str, photos: list[Phot
         )
 
 
+def sent_by(db: sqlite_utils.Database, report_id: str, device_id: str) -> bool:
+    """True when the report exists and this device sent it (another device's report is as good as absent)."""
+    row = db.execute("SELECT 1 FROM reports WHERE id = ? AND device_id = ?", [report_id, device_id]).fetchone()
+    return row is not None
+
+
 def device_report(db: sqlite_utils.Database, report_id: str, device_id: str) -> dict[str, Any]:
     row = db.execute("SELECT * FROM reports WHERE id = ? AND device_id = ?", [report_id, device_id]).fetchone()
     if row is None:

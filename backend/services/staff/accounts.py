@@ -86,6 +86,15 @@ def get_user(db: sqlite_utils.Database, user_id: int) -> StaffUser:
     return StaffUser.from_row(row)
 
 
+def display_names(db: sqlite_utils.Database, user_ids: set[int]) -> dict[int, str]:
+    """The name shown for each of these staff accounts (disabled ones included: their past actions keep a name)."""
+    if not user_ids:
+        return {}
+    marks = ", ".join("?" for _ in user_ids)
+    rows = db.execute(f"SELECT id, display_name FROM users WHERE id IN ({marks})", sorted(user_ids))
+    return {r[0]: r[1] for r in rows}
+
+
 def authenticate(db: sqlite_utils.Database, username: str, password: str) -> StaffUser | None:
     row = db.execute("SELECT * FROM users WHERE username = ? AND disabled_at IS NULL", [username]).fetchone()
     ok = verify_password(row["password_hash"] if row else None, password)

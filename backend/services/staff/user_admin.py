@@ -109,6 +109,12 @@ def _managed(db: sqlite_utils.Database, manager: StaffUser, user_id: int) -> dic
     return dict(row)
 
 
+def force_of(db: sqlite_utils.Database, user_id: int) -> str:
+    """The force of a staff account, disabled or not ("" for none, or for no such account)."""
+    row = db.execute("SELECT force FROM users WHERE id = ?", [user_id]).fetchone()
+    return row[0] if row and row[0] else ""
+
+
 def set_disabled(db: sqlite_utils.Database, manager: StaffUser, user_id: int, disabled: bool, now: datetime) -> None:
     if user_id == manager.id:
         raise Invalid("you cannot disable or enable your own account")
@@ -126,6 +132,20 @@ def set_password(db: sqlite_utils.Database, manager: StaffUser, user_id: int, pa
         _managed(db, manager, user_id)
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hash_password(password), user_id])
         db.execute("DELETE FROM sessions WHERE user_id = ?", [user_id])
+
+
+def recent_reads(db: sqlite_utils.Database, limit: int) -> list[Any]:
+    """The latest staff reads of reports, newest first, with who read."""
+    return db.execute(
+        "SELECT s.at, u.username, u.display_name, u.role, u.force, s.report_id, s.via FROM staff_reads s "
+        "JOIN users u ON u.id = s.user_id ORDER BY s.id DESC LIMIT ?",
+        [limit],
+    ).fetchall()
+
+
+def read_count(db: sqlite_utils.Database) -> int:
+    """How many staff reads the access log holds."""
+    return db.execute("SELECT count(*) FROM staff_reads").fetchone()[0]
 
 
 ACCESS_LOG_COLUMNS = ("at", "username", "display_name", "role", "force", "report_id", "report_force", "via")
