@@ -61,8 +61,18 @@ def test_a_migration_is_literal_sql_and_imports_nothing(path: Path) -> None:
 SINGLE_DEFINITIONS = {
     "the London time zone": (re.compile(r"""ZoneInfo\(\s*["']Europe/London["']\s*\)"""), "core/uktime.py"),
     "the OS grid letters": (
-        # The 25 letters written out, or worked out from character codes, or the square-letter arithmetic.
-        re.compile(r"ABCDEFGHJKLMNOPQRSTUVWXYZ|chr\(\s*65\s*\+|\(19 - \w+\) \* 5 % 25"),
+        # The 25 letters written out, or the alphabet without I, or worked out from character codes, or the
+        # square-letter arithmetic.
+        re.compile(
+            r"ABCDEFGHJKLMNOPQRSTUVWXYZ|ascii_uppercase\.replace\(|chr\(\s*(?:65|ord\(\s*[\"']A[\"']\s*\))\s*\+"
+            r"|\(19 - \w+\) \* 5 % 25"
+        ),
+        "core/gridref.py",
+    ),
+    "the National Grid projection": (
+        # Its constants (the Airy 1830 ellipsoid, the scale on the central meridian, the WGS84 to OSGB36 Helmert
+        # shift), or pygeodesy's OS grid, which makes a second conversion beside core's.
+        re.compile(r"6377563\.396|0\.9996012717|446\.448|\b(?:toOsgr|parseOSGR|Osgr)\b"),
         "core/gridref.py",
     ),
     "haversine": (re.compile(r"a(?:sin|tan2)\(\s*(?:math\.)?sqrt\("), "core/geo.py"),
@@ -80,6 +90,44 @@ def _defining(pattern: re.Pattern[str]) -> list[str]:
             if any(pattern.search(line) for line in path.read_text().splitlines()):
                 found.append(path.relative_to(ROOT).as_posix())
     return found
+
+
+# What each rule's pattern must find: the copies there have been (the server's own National Grid conversion in
+# areas/national_grid.py, pygeodesy's in open311/submit.py and demo/reports.py) and the other ways to write them.
+COPIES = {
+    "the London time zone": ['LONDON = ZoneInfo("Europe/London")', "tz = ZoneInfo( 'Europe/London' )"],
+    "the OS grid letters": [
+        'LETTERS = "ABCDEFGHJKLMNOPQRSTUVWXYZ"',
+        'letters = string.ascii_uppercase.replace("I", "")',
+        "letter = chr(65 + index)",
+        "letter = chr(ord('A') + index)",
+        "second = (19 - n100) * 5 % 25 + e100 % 5",
+    ],
+    "the National Grid projection": [
+        "_AIRY1830 = (6377563.396, 6356256.909)",
+        "_F0 = 0.9996012717",
+        "_TX, _TY, _TZ, _S_PPM = -446.448, 125.157, -542.060, 20.4894",
+        "where = osgr.parseOSGR(address).toLatLon()",
+        "osgr = toOsgr(LatLon(lat, lon))",
+        "point = Osgr(easting, northing).toLatLon(datum=Datums.WGS84)",
+        "from pygeodesy.osgr import Osgr",
+    ],
+    "haversine": ["return 2 * R * math.asin(math.sqrt(h))", "c = 2 * atan2(sqrt(a), sqrt(1 - a))"],
+    "EXIF GPS parsing": ['lat = gps.get("GPSLatitude")', "lat = gps.get(ExifTags.GPS.GPSLatitude)"],
+    "atomic file write": ["os.replace(tmp, path)"],
+    # As backend/services/clocks/working_time.py had it.
+    "the response target grammar": ['_TARGET = re.compile(r"^\\s*(\\d{1,5})\\s+(minute|hour|day|working day)s?\\s*$")'],
+}
+
+
+def test_each_rules_pattern_finds_the_copies_it_is_there_to_stop() -> None:
+    assert sorted(COPIES) == sorted(SINGLE_DEFINITIONS)
+    for rule, copies in COPIES.items():
+        pattern = SINGLE_DEFINITIONS[rule][0]
+        assert [c for c in copies if not pattern.search(c)] == [], rule
+    # And not what merely talks about them, or uses core's.
+    for line in ("from core.gridref import from_grid, grid_position", '"""held to pygeodesy\'s OSGB conversion"""'):
+        assert not SINGLE_DEFINITIONS["the National Grid projection"][0].search(line)
 
 
 @pytest.mark.parametrize("rule", sorted(SINGLE_DEFINITIONS))

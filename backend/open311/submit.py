@@ -13,7 +13,6 @@ from typing import Any
 
 import sqlite_utils
 from pydantic import ValidationError
-from pygeodesy import osgr
 
 from backend.db import write_transaction
 from backend.open311.catalogue import MAX_PARTNER_REQUEST_ID, OCCURRED_AT, PARTNER_REQUEST_ID, category_for
@@ -25,6 +24,7 @@ from backend.services.areas.boundaries import area_index
 from backend.services.errors import Conflict, NotFound, plain_message
 from backend.services.intake import reports
 from backend.services.partners import Partner
+from core.gridref import GridRefError, parse_grid_ref
 from wire.categories import FieldSpec
 from wire.reports import ReportCreate
 
@@ -44,8 +44,10 @@ _SINGLE = (
     *_EXTRA,
 )
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
-# Two letters for the 100 km square, then 4 to 10 digits (e.g. "SU 12345 67890").
+# What is read as a grid reference rather than an address: two letters, then 4 to 10 digits (e.g. "SU 12345 67890").
 _GRID_REF = re.compile(r"^[A-Za-z]{2}(?:\s*\d){4,10}$")
+# A partner may name a 1 km square (4 figures); the phone asks a farmer for 6 to 10.
+_GRID_FIGURES = (4, 6, 8, 10)
 _MAX_PARAM = 5000
 
 
@@ -118,10 +120,11 @@ def _location(single: dict[str, str]) -> dict[str, Any]:
         raise Open311Error(400, "send both lat and long")
     if address and _GRID_REF.match(address):
         try:
-            where = osgr.parseOSGR(address).toLatLon()
-        except ValueError:
-            raise Open311Error(400, f"address_string {address!r} is not a valid OS grid reference") from None
-        return {"lat": round(where.lat, 6), "lon": round(where.lon, 6), "source": "grid_ref", "grid_ref": address}
+            ref = parse_grid_ref(address, _GRID_FIGURES)
+        except GridRefError as exc:
+            raise Open311Error(400, f"address_string {address!r} is not a valid OS grid reference: {exc}") from None
+        # The centre of the square the reference names, and how far the place may be from it.
+        return {"lat": ref.lat, "lon": ref.lon, "accuracy_m": ref.accuracy_m, "source": "grid_ref", "grid_ref": address}
     raise Open311Error(
         400, "a location is required: lat and long, or an OS grid reference (e.g. SU 12345 67890) as address_string"
     )

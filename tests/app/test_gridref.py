@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 from pygeodesy import Datums, toOsgr
 from pygeodesy.ellipsoidalKarney import LatLon
 
-from core.gridref import GridRefError, parse_grid_ref
+from core.gridref import GridRefError, format_grid_ref, parse_grid_ref
 
 
 def metres_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -71,6 +72,35 @@ def test_precisions_agree_with_each_other_about_where_the_point_is() -> None:
     six = parse_grid_ref("SU 123 678")
     assert metres_between(ten.lat, ten.lon, eight.lat, eight.lon) < 10
     assert metres_between(ten.lat, ten.lon, six.lat, six.lon) < 100
+
+
+@pytest.mark.parametrize("figures", [4, 6, 8, 10])
+def test_every_reference_lands_inside_the_square_it_names_by_pygeodesys_reckoning(figures: int) -> None:
+    # Squares from the Scilly Isles to Shetland; the point is converted back by pygeodesy, independently of core.
+    rng = random.Random(20261205 + figures)
+    precision = 10 ** (5 - figures // 2)
+    for _ in range(200):
+        easting, northing = rng.randrange(100_000, 660_000), rng.randrange(10_000, 1_220_000)
+        ref = parse_grid_ref(format_grid_ref(easting, northing, figures), (4, 6, 8, 10))
+        assert ref.precision_m == precision
+        back = toOsgr(LatLon(ref.lat, ref.lon, datum=Datums.WGS84))
+        assert ref.easting <= back.easting < ref.easting + precision, (ref, back.easting)
+        assert ref.northing <= back.northing < ref.northing + precision, (ref, back.northing)
+        # And at the square's centre, to a few centimetres (the projection's) and 1e-7 degrees (the rounding).
+        centre = (ref.easting + precision / 2, ref.northing + precision / 2)
+        assert math.hypot(back.easting - centre[0], back.northing - centre[1]) < 0.1, ref
+
+
+def test_four_figures_name_a_kilometre_square_only_where_the_caller_allows_them() -> None:
+    with pytest.raises(GridRefError, match=r"^4 digits: use 6, 8 or 10 figures"):
+        parse_grid_ref("TR 02 56")
+    km = parse_grid_ref("TR 02 56", (4, 6, 8, 10))
+    assert (km.easting, km.northing, km.precision_m, km.formatted()) == (602000, 156000, 1000, "TR 02 56")
+    assert km.accuracy_m == pytest.approx(707.1, abs=0.1)
+    with pytest.raises(GridRefError, match=r"^12 digits: use 4, 6, 8 or 10 figures"):
+        parse_grid_ref("TR 123456 123456", (4, 6, 8, 10))
+    with pytest.raises(GridRefError, match=r"^5 digits: a grid reference has an even number \(4, 6, 8 or 10\)"):
+        parse_grid_ref("TR 02 567", (4, 6, 8, 10))
 
 
 def test_formatted_reference_is_grouped_as_on_a_map() -> None:

@@ -8,7 +8,15 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from tests.backend.open311_support import OPEN311, add_partner, errors_of, fly_tip_form, post_request, xml_items
+from tests.backend.open311_support import (
+    OPEN311,
+    add_partner,
+    errors_of,
+    fly_tip_form,
+    grid_position,
+    post_request,
+    xml_items,
+)
 from tests.support import LiveServer, staff_token
 
 
@@ -312,3 +320,52 @@ def test_a_partner_posts_only_in_its_own_categories_and_forces(
     # In its own category and force it may, by point or by grid reference.
     assert post_request(client, fly_tip_form(partner_key, str(uuid4())), fmt=fmt).status_code == 201
     assert post_request(client, _at_grid_reference(partner_key, "TR 02 56"), fmt=fmt).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("reference", "square"),
+    [
+        # The reference, and the square it names: the easting and northing of its south-west corner, its side.
+        ("TR 02 56", (602_000, 156_000, 1000)),
+        ("TR 024 569", (602_400, 156_900, 100)),
+        ("TR 0248 5698", (602_480, 156_980, 10)),
+        ("TR 02480 56985", (602_480, 156_985, 1)),
+        ("tr0248056985", (602_480, 156_985, 1)),
+    ],
+)
+def test_a_grid_reference_puts_the_report_at_the_centre_of_the_square_it_names(
+    client: httpx.Client, server: LiveServer, partner_key: str, reference: str, square: tuple[int, int, int]
+) -> None:
+    posted = post_request(client, _at_grid_reference(partner_key, reference))
+    assert posted.status_code == 201, posted.text
+    with sqlite3.connect(server.data_dir / "hedgerow.db") as db:
+        lat, lon, accuracy_m, grid_ref = db.execute(
+            "SELECT lat, lon, accuracy_m, grid_ref FROM reports WHERE id = ?", [posted.json()[0]["service_request_id"]]
+        ).fetchone()
+    assert grid_ref == reference
+    # Converted back by pygeodesy, independently of the server: inside the square, at its centre (not its corner).
+    easting, northing = grid_position((lat, lon))
+    west, south, side = square
+    assert west <= easting < west + side and south <= northing < south + side, (easting, northing)
+    assert abs(easting - (west + side / 2)) < 0.1 and abs(northing - (south + side / 2)) < 0.1, (easting, northing)
+    assert accuracy_m == pytest.approx(side * 0.7071, abs=0.1)  # the furthest the place can be from the centre
+
+
+@pytest.mark.parametrize(
+    ("reference", "why"),
+    [
+        ("SI 123 456", "SI is not a grid square: the letter I is never used"),  # pygeodesy read it as SH
+        ("TR 024 56", "5 digits: a grid reference has an even number (4, 6, 8 or 10), as many east as north"),
+        ("AA 1234 5678", "AA is not a grid square in Great Britain"),
+    ],
+)
+def test_a_grid_reference_that_names_no_square_gets_400_saying_why(
+    client: httpx.Client, server: LiveServer, partner_key: str, reference: str, why: str
+) -> None:
+    before = _count(server, "SELECT count(*) FROM reports")
+    response = post_request(client, _at_grid_reference(partner_key, reference))
+    assert response.status_code == 400, response.text
+    assert errors_of(response) == [
+        {"code": 400, "description": f"address_string {reference!r} is not a valid OS grid reference: {why}"}
+    ]
+    assert _count(server, "SELECT count(*) FROM reports") == before

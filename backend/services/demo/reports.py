@@ -15,14 +15,11 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import shapely
 from faker import Faker
-from pygeodesy import toOsgr
-from pygeodesy.ellipsoidalExact import LatLon
 from shapely.geometry import shape
 
 from backend.services.demo.photos import DemoPhoto
@@ -39,7 +36,7 @@ from backend.services.demo.text import (
     details_and_story,
     registration,
 )
-from core.gridref import format_grid_ref
+from core.gridref import format_grid_ref, to_grid
 from core.uktime import LONDON
 from wire.categories import BY_CODE, CATEGORIES
 from wire.reports import ReportCreate
@@ -242,16 +239,9 @@ def _local(day: date, hour: int, minute: int) -> datetime:
     return datetime.combine(day, time(hour, minute), LONDON).astimezone(UTC)
 
 
-@lru_cache(maxsize=4096)
-def _osgb(lat: float, lon: float) -> tuple[float, float]:
-    """Easting and northing (OSGB36) of a point: a datum conversion, slow, so done once per place."""
-    osgr = toOsgr(LatLon(lat, lon))
-    return osgr.easting, osgr.northing
-
-
 def _grid_ref(place: tuple[float, float], lat: float, lon: float, figures: int) -> str:
     """The farmer's grid reference for (lat, lon), from the place's grid position and a few metres' offset."""
-    easting, northing = _osgb(*place)
+    easting, northing = to_grid(*place)
     easting += (lon - place[1]) * 111_320 * math.cos(math.radians(lat))
     northing += (lat - place[0]) * 110_570
     return format_grid_ref(easting, northing, figures)
