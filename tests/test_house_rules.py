@@ -281,3 +281,30 @@ def test_the_sql_check_catches_what_the_routes_and_pages_did() -> None:
 @pytest.mark.parametrize("path", _thin_modules(), ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_routes_and_console_pages_hold_no_sql(path: Path) -> None:
     assert _sql_faults(path.read_text()) == []
+
+
+# A test that expects an error says which one: `pytest.raises` names the words of the message (`match=`), so that
+# it cannot pass on another error of the same class (a ValueError from a typo, a 500 where a 422 was meant).
+def _raises_without_match(source: str) -> list[int]:
+    return sorted(
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and ast.unparse(node.func) == "pytest.raises"
+        and not any(k.arg == "match" for k in node.keywords)
+    )
+
+
+def test_the_raises_check_finds_a_raises_without_its_message() -> None:
+    assert _raises_without_match("with pytest.raises(TusUploadFailed):\n    up.upload()") == [1]
+    assert _raises_without_match("x = 1\nwith pytest.raises(\n    (ValueError, KeyError)\n) as e:\n    f()") == [2]
+    assert _raises_without_match('with pytest.raises(Invalid, match="^this invite link is damaged"):\n    f()') == []
+
+
+def test_every_expected_error_in_the_tests_is_named_by_its_message() -> None:
+    files = sorted((ROOT / "tests").rglob("*.py"))
+    assert len(files) > 50
+    faults = {
+        path.relative_to(ROOT).as_posix(): lines for path in files if (lines := _raises_without_match(path.read_text()))
+    }
+    assert faults == {}

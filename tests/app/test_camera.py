@@ -125,7 +125,7 @@ def test_on_the_phones_pillow_webp_and_avif_are_refused_in_plain_words(
     data = _encoded(kind)
     # The phone's Pillow (Flet's mobile index) is built with JPEG and PNG only.
     monkeypatch.setattr(photo_service.features, "check", lambda feature: False)
-    with pytest.raises(PhotoError) as refused:
+    with pytest.raises(PhotoError, match=f"^This photo is in {name} format, which Hedgerow cannot read") as refused:
         process_photo(data)
     assert str(refused.value) == (
         f"This photo is in {name} format, which Hedgerow cannot read on this phone. "

@@ -70,9 +70,9 @@ def test_forwarded_headers_that_are_not_an_address_are_refused(proto: str, host:
 def test_enrol_query_is_normalised_and_checked() -> None:
     assert parse_enrol_query(PUBLIC + "/", " Kent Police ") == Invite(PUBLIC, "Kent Police")
     for bad in ("", "hedgerow.example", "file:///etc/passwd", "https://", "https://a b.example"):
-        with pytest.raises(Invalid):
+        with pytest.raises(Invalid, match=r"^this invite link is damaged: ask your police force for a new one$"):
             parse_enrol_query(bad, "Kent Police")
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid, match=r"^this invite link is damaged: ask your police force for a new one$"):
         parse_enrol_query(PUBLIC, "K" * 201)
 
 

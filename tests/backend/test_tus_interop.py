@@ -185,7 +185,7 @@ def test_without_checksums_the_same_damage_is_only_caught_when_the_photo_is_comp
         up = uploader(proxy.url, farmer, data, rid, decl, chunk_size=CHUNK)
         up.set_url(up.create_url())
         proxy.corrupt_total("up", at=2000)
-        with pytest.raises(TusUploadFailed) as refused:
+        with pytest.raises(TusUploadFailed, match=r"^Communication with tus server failed with status 422$") as refused:
             up.upload()
     assert refused.value.status_code == 422
     assert b"SHA-256 does not match" in refused.value.response_content
