@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -17,15 +16,9 @@ from tests.backend.console_support import (
     ConsoleServer,
     Farmer,
     Staff,
-    console_server,
     login,
 )
 from tests.support import console_login
-
-
-@pytest.fixture(scope="module")
-def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
-    yield from console_server(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,6 @@ from tests.backend.console_support import (
     KENT_POLICE,
     ConsoleServer,
     Farmer,
-    console_server,
     event_kinds,
 )
 
@@ -46,11 +45,6 @@ def chromium(viewport: dict[str, int] = LAPTOP, javascript: bool = True) -> Iter
             yield context
         finally:
             context.close()
-
-
-@pytest.fixture(scope="module")
-def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
-    yield from console_server(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

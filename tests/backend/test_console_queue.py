@@ -15,7 +15,6 @@ from tests.backend.console_support import (
     ConsoleServer,
     Farmer,
     Staff,
-    console_server,
     event_kinds,
     login,
 )
@@ -25,19 +24,9 @@ ROW = re.compile(r'<a href="/console/reports/([0-9a-f-]{36})">')
 
 
 @pytest.fixture(scope="module")
-def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
-    yield from console_server(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
 def farmer(console: ConsoleServer) -> Iterator[Farmer]:
     f = Farmer(console)
     yield f
-
-
-@pytest.fixture(scope="module")
-def officer(console: ConsoleServer) -> Staff:
-    return login(console, "queue.officer", "officer", KENT_POLICE, name="PC Queue")
 
 
 def rows(page: str) -> list[str]:

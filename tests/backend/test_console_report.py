@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,7 +16,6 @@ from tests.backend.console_support import (
     ConsoleServer,
     Farmer,
     Staff,
-    console_server,
     event_kinds,
     login,
 )
@@ -27,16 +25,6 @@ from tests.support import photo_decl, report_body
 
 def uk_local(moment: datetime) -> str:
     return moment.astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m-%dT%H:%M")
-
-
-@pytest.fixture(scope="module")
-def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
-    yield from console_server(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def officer(console: ConsoleServer) -> Staff:
-    return login(console, "report.officer", "officer", KENT_POLICE, name="PC Report")
 
 
 def test_the_page_shows_what_the_farmer_sent_and_who_sent_it(console: ConsoleServer, officer: Staff) -> None:

@@ -23,7 +23,6 @@ from tests.backend.console_support import (
     SUSSEX_POLICE,
     ConsoleServer,
     Farmer,
-    console_server,
     event_kinds,
     login,
     start_console_server,
@@ -34,11 +33,6 @@ from tests.support import console_login, jpeg_bytes, photo_decl
 PUBLIC = {("GET", "/console/login"), ("POST", "/console/login")}
 # The NFU's own pages (aggregate summaries, never a report) and logging out are theirs; the rest is the police's.
 NFU_PAGES = ("/console/nfu", "/console/summaries", "/console/logout")
-
-
-@pytest.fixture(scope="module")
-def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
-    yield from console_server(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ reports it should, in its order; the view is remembered; a supervisor closes the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from tests.backend.console_support import (
     KENT_POLICE,
     ConsoleServer,
     Farmer,
-    console_server,
     login,
 )
 from tests.backend.test_console_browser import chromium
@@ -24,11 +22,6 @@ from tests.backend.test_console_browser import chromium
 pytestmark = pytest.mark.browser
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # a Wednesday, away from bank holidays
-
-
-@pytest.fixture(scope="module")
-def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
-    yield from console_server(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

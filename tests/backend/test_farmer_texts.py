@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,8 +20,6 @@ from tests.backend.console_support import (
     ConsoleServer,
     Farmer,
     Staff,
-    console_server,
-    login,
 )
 from tests.backend.intake import uploader
 from tests.support import jpeg_bytes, photo_decl, report_body, staff_token
@@ -34,11 +31,6 @@ RAW_CODE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
 
 
 @pytest.fixture(scope="module")
-def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
-    yield from console_server(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
 def api(console: ConsoleServer) -> httpx.Client:
     return console.client()
 
@@ -47,12 +39,6 @@ def api(console: ConsoleServer) -> httpx.Client:
 def officer_api(console: ConsoleServer, api: httpx.Client) -> dict[str, str]:
     """An officer of Kent Police, acting through the staff API."""
     return staff_token(console.live, api, "texts.api.officer", "officer", KENT_POLICE)
-
-
-@pytest.fixture(scope="module")
-def officer_console(console: ConsoleServer) -> Staff:
-    """An officer of Kent Police, acting through the console's forms."""
-    return login(console, "texts.console.officer", "officer", KENT_POLICE, name="PC Console")
 
 
 def act(api: httpx.Client, officer: dict[str, str], report_id: str, **event: Any) -> None:
@@ -89,13 +75,13 @@ def test_the_farmer_reads_the_outcome_and_closing_words_when_an_officer_closes_t
 
 
 def test_the_farmer_reads_the_outcome_and_closing_words_when_an_officer_closes_in_the_console(
-    console: ConsoleServer, officer_console: Staff
+    console: ConsoleServer, officer: Staff
 ) -> None:
     farmer = Farmer(console)
     report_id = farmer.report(KENT_FAR_FROM_SUSSEX)
     since = int(farmer.pull()["cursor"])
 
-    closed = officer_console.act(report_id, "closed", outcome="passed_to_council", text=CLOSING_WORDS)
+    closed = officer.act(report_id, "closed", outcome="passed_to_council", text=CLOSING_WORDS)
     assert closed.status_code == 303, closed.text[:500]
 
     expected = f"Closed: Passed to the council. {CLOSING_WORDS}"
@@ -103,17 +89,17 @@ def test_the_farmer_reads_the_outcome_and_closing_words_when_an_officer_closes_i
     for timeline in (viewed, pulled):
         assert timeline[-1] == {"kind": "closed", "at": timeline[-1]["at"], "text": expected, "reference": None}
     # The console shows the same outcome words to the officer, and the closing words under them.
-    page = officer_console.get(f"/console/reports/{report_id}").text
+    page = officer.get(f"/console/reports/{report_id}").text
     assert "Closed: Passed to the council" in page and CLOSING_WORDS in page
 
 
 def test_closing_words_typed_in_the_console_are_kept_when_the_close_is_refused(
-    console: ConsoleServer, officer_console: Staff
+    console: ConsoleServer, officer: Staff
 ) -> None:
     report_id = Farmer(console).report(KENT_FAR_FROM_SUSSEX)
     tomorrow = (console.now() + timedelta(days=1)).astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m-%dT%H:%M")
 
-    refused = officer_console.act(report_id, "closed", outcome="other", text="Sorry, we found nobody.", at=tomorrow)
+    refused = officer.act(report_id, "closed", outcome="other", text="Sorry, we found nobody.", at=tomorrow)
 
     assert refused.status_code == 422
     assert "an action cannot be recorded in the future" in refused.text
@@ -267,9 +253,9 @@ def test_a_staff_event_refused_says_why_without_value_error(
     assert "Value error" not in r.text
 
 
-def test_a_console_action_refused_says_why_without_value_error(console: ConsoleServer, officer_console: Staff) -> None:
+def test_a_console_action_refused_says_why_without_value_error(console: ConsoleServer, officer: Staff) -> None:
     report_id = Farmer(console).report(KENT_FAR_FROM_SUSSEX)
-    r = officer_console.act(report_id, "decision", decision="no_further_action")
+    r = officer.act(report_id, "decision", decision="no_further_action")
     assert r.status_code == 422
     assert "a decision of no further action needs a reason" in r.text
     assert "Value error" not in r.text
