@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import queue
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
 
-import anyio.from_thread
 import sqlite_utils
 
 from backend.migrations import migrate
 
 BUSY_TIMEOUT_MS = 10_000
-T = TypeVar("T")
 
 
 def connect(path: Path | str) -> sqlite_utils.Database:
@@ -50,6 +46,9 @@ def open_and_migrate(path: Path | str) -> sqlite_utils.Database:
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """`db.atomic()` that takes the write lock at the start (BEGIN IMMEDIATE).
 
+    The low level under `backend.writes.write`, which is what everything else calls: a write there also computes
+    the response clocks of the reports it changed. Only backend/writes.py uses this directly.
+
     A deferred transaction that reads and then writes can fail with SQLITE_BUSY when another writer
     committed in between; taking the lock first makes check-then-insert (idempotent PUTs) race-free.
     """
@@ -60,7 +59,7 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
     # Writers in this process queue on a lock instead of in SQLite's busy handler, which sleeps in growing
     # steps (up to 100 ms) and so turns contention into long tail latency. BEGIN IMMEDIATE still guards
     # against writers in other processes (the CLI, a second server).
-    with _writer_lock(db):
+    with writer_lock(db):
         db.conn.execute("BEGIN IMMEDIATE")
         try:
             yield db
@@ -87,7 +86,8 @@ _writer_locks: dict[str, threading.Lock] = {}
 _writer_locks_guard = threading.Lock()
 
 
-def _writer_lock(db: sqlite_utils.Database) -> threading.Lock:
+def writer_lock(db: sqlite_utils.Database) -> threading.Lock:
+    """The lock this process's writers of the file queue on: `write_transaction`'s and the group-commit writer's."""
     path = db_path(db)
     with _writer_locks_guard:
         return _writer_locks.setdefault(path, threading.Lock())
@@ -135,132 +135,3 @@ class ConnectionPool:
             for db in self._all:
                 db.close()
             self._all.clear()
-
-
-class GroupCommitWriter:
-    """Writes queued from requests, committed together: many reports, one fsync.
-
-    The jobs run on the event loop's own thread, inside one transaction, each in its own savepoint so that one
-    failing write does not undo the others; only taking the write lock (BEGIN IMMEDIATE, which may wait for
-    another process) and the COMMIT (the fsync) go to a worker thread. Jobs are short runs of Python and SQLite
-    statements: run on a second thread, every statement would give up the GIL and then wait for the event loop
-    to hand it back, so a job spent most of its time waiting. Requests that arrive while a commit is being made
-    join the next batch. A job's future resolves only after the commit that holds it, so a 201 still means
-    durable.
-    """
-
-    MAX_BATCH = 256
-
-    def __init__(
-        self,
-        path: Path,
-        batch_context: Callable[[sqlite_utils.Database], AbstractContextManager[Any]] | None = None,
-    ) -> None:
-        self.db = connect(path)
-        # Work done once per batch around its jobs, inside the transaction (e.g. computing every new report's
-        # clocks in one bulk pass instead of one by one).
-        self._batch_context = batch_context or (lambda db: nullcontext())
-        self._pending: list[tuple[Callable[[sqlite_utils.Database], Any], asyncio.Future[Any]]] = []
-        self._drainer: asyncio.Task[None] | None = None
-        self._lock = _writer_lock(self.db)
-
-    async def run_async(self, job: Callable[[sqlite_utils.Database], T]) -> T:
-        """Queue a write; returns the job's result once the transaction holding it is committed."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
-        self._pending.append((job, future))
-        drainer = self._drainer
-        if drainer is None or drainer.done() or drainer.get_loop() is not loop:
-            self._drainer = loop.create_task(self._drain())
-        return await future
-
-    def run(self, job: Callable[[sqlite_utils.Database], T]) -> T:
-        """`run_async` for a plain `def` route, which runs on one of the server's worker threads."""
-        return anyio.from_thread.run(self.run_async, job)
-
-    def close(self) -> None:
-        self.db.close()
-
-    async def _drain(self) -> None:
-        while self._pending:
-            batch = self._pending[: self.MAX_BATCH]
-            del self._pending[: self.MAX_BATCH]
-            try:
-                await asyncio.to_thread(self._begin)
-            except Exception as exc:
-                _fail(batch, exc)
-                continue
-            outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
-            try:
-                with self._batch_context(self.db):
-                    self._run_jobs(batch, outcomes)
-            except BaseException as exc:
-                # Answered only once the rollback is done (an answer may let the event loop finish, and a thread
-                # job not yet started would then never release the write lock); answered even if it fails.
-                try:
-                    await asyncio.to_thread(self._rollback)
-                finally:
-                    _fail(batch, exc)
-                if not isinstance(exc, Exception):
-                    raise
-                continue
-            try:
-                await asyncio.to_thread(self._commit)
-            except Exception as exc:  # the commit itself failed: nothing in the batch is durable
-                _fail(batch, exc)
-                continue
-            for future, result, error in outcomes:
-                if future.done():  # its request was cancelled (the client went away)
-                    continue
-                if error is not None:
-                    future.set_exception(error)
-                else:
-                    future.set_result(result)
-
-    def _begin(self) -> None:
-        self._lock.acquire()
-        try:
-            self.db.conn.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            self._lock.release()
-            raise
-
-    def _commit(self) -> None:
-        try:
-            self.db.conn.execute("COMMIT")
-        except BaseException:
-            if self.db.conn.in_transaction:
-                self.db.conn.execute("ROLLBACK")
-            raise
-        finally:
-            self._lock.release()
-
-    def _rollback(self) -> None:
-        try:
-            if self.db.conn.in_transaction:
-                self.db.conn.execute("ROLLBACK")
-        finally:
-            self._lock.release()
-
-    def _run_jobs(
-        self,
-        batch: list[tuple[Callable[[sqlite_utils.Database], Any], asyncio.Future[Any]]],
-        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]],
-    ) -> None:
-        conn = self.db.conn
-        for i, (job, future) in enumerate(batch):
-            conn.execute(f"SAVEPOINT job{i}")
-            try:
-                result = job(self.db)
-            except Exception as exc:
-                conn.execute(f"ROLLBACK TO job{i}")
-                outcomes.append((future, None, exc))
-            else:
-                outcomes.append((future, result, None))
-            conn.execute(f"RELEASE job{i}")
-
-
-def _fail(batch: list[tuple[Any, asyncio.Future[Any]]], exc: BaseException) -> None:
-    for _, future in batch:
-        if not future.done():
-            future.set_exception(exc)

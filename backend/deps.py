@@ -10,10 +10,10 @@ from typing import Annotated
 import sqlite_utils
 from fastapi import Depends, HTTPException, Request
 
-from backend.db import GroupCommitWriter
 from backend.security import DEVICE_TOKEN_PREFIX, STAFF_TOKEN_PREFIX, token_hash
 from backend.services.staff.accounts import StaffUser, user_for_token
 from backend.settings import Settings
+from backend.writes import GroupCommitWriter
 
 
 # The small dependencies are `async def` on purpose: FastAPI runs a plain `def` dependency in the thread

@@ -22,16 +22,16 @@ from backend.console import invite
 from backend.console.headers import SecurityHeaders
 from backend.console.render import error_page
 from backend.console.session import LoginRequired
-from backend.db import ConnectionPool, GroupCommitWriter
+from backend.db import ConnectionPool
 from backend.open311.router import router as open311_router
 from backend.routes import categories, clocks, devices, reports, staff, stats, uploads
 from backend.routes import policy as policy_routes
 from backend.security import SlidingWindowLimiter
 from backend.services.clocks import policy, sweep, working_time
-from backend.services.clocks.response_clocks import deferred_refresh
 from backend.services.errors import DomainError, plain_errors
 from backend.settings import Settings
 from backend.time_source import Clock, clock_for
+from backend.writes import GroupCommitWriter
 
 
 class BodyLimit:
@@ -141,7 +141,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.settings = settings
     app.state.clock = clock or clock_for(settings)
     app.state.pool = ConnectionPool(settings.db_path)
-    app.state.writer = GroupCommitWriter(settings.db_path, batch_context=deferred_refresh)
+    app.state.writer = GroupCommitWriter(settings.db_path)
     app.state.register_limiter = SlidingWindowLimiter(settings.register_per_hour, 3600)
     with app.state.pool.connection() as db:
         # Record any change to the shipped response targets, from now on (old reports keep theirs).

@@ -356,9 +356,9 @@ def test_hedgerow_demo_shows_progress_and_a_second_run_adds_reports_without_dupl
 
 
 def test_clocks_computed_once_per_batch_equal_clocks_refreshed_after_every_event(seeded: Seeded) -> None:
-    """The demo defers clock refreshes to the end of each batch; that must store what per-event refreshes would."""
-    from backend.db import write_transaction
-    from backend.services.clocks import response_clocks
+    """The demo writes many reports per batch, which computes each report's clocks once at its end; that must
+    store what computing them after every event would, whose last computation is as of the report's last event."""
+    from backend.writes import write
 
     db = seeded.db
     sample = [r["id"] for r in _rows(db, "SELECT id FROM reports ORDER BY id LIMIT 60")]
@@ -371,9 +371,9 @@ def test_clocks_computed_once_per_batch_equal_clocks_refreshed_after_every_event
         f"AND report_id IN ({marks}) GROUP BY report_id"
     )
     last_event = {r["report_id"]: datetime.fromisoformat(r["at"]) for r in _rows(db, last_event_sql, sample)}
-    with write_transaction(db):
-        for report_id in sample:
-            response_clocks.refresh(db, report_id, last_event[report_id])  # the per-event path's final refresh
+    for report_id in sample:
+        with write(db) as batch:  # the per-event path's final computation, alone in its own batch
+            batch.report_changed(report_id, last_event[report_id])
     after = {r["report_id"]: r for r in _rows(db, clocks_sql, sample)}
     assert after == before
     assert any(r["answered_state"] not in (None, "not_applicable") for r in after.values())

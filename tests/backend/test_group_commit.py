@@ -1,5 +1,6 @@
 """The group-committing writer on a real SQLite file: jobs run on the event loop, many share one commit, a
-failing job undoes only itself, and waiting for the write lock never blocks the loop."""
+failing job undoes only itself, a batch that cannot finish undoes every job, and waiting for the write lock never
+blocks the loop."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import asyncio
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import anyio
@@ -16,7 +17,8 @@ import anyio.to_thread
 import pytest
 import sqlite_utils
 
-from backend.db import GroupCommitWriter, connect
+from backend.db import connect
+from backend.writes import GroupCommitWriter, open_batch
 
 
 def _make_db(path: Path) -> None:
@@ -90,22 +92,23 @@ def test_a_failing_job_undoes_only_its_own_writes(tmp_path: Path) -> None:
 def test_a_batch_that_cannot_finish_fails_every_job_and_writes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "w.db"
     _make_db(path)
+    writer = GroupCommitWriter(path)
 
-    @contextmanager
-    def broken_batch(db: sqlite_utils.Database) -> Iterator[None]:
-        yield
-        raise RuntimeError("bulk step failed")
-
-    writer = GroupCommitWriter(path, batch_context=broken_batch)
+    def insert_and_change_a_report(db: sqlite_utils.Database) -> int:
+        # This database has no reports: computing the changed report's clocks, when the batch finishes, fails.
+        open_batch(db).report_changed("no-such-table", datetime(2025, 9, 1, tzinfo=UTC))
+        return _insert("n2")(db)
 
     async def main() -> list[object]:
-        return await asyncio.gather(*(writer.run_async(_insert(f"n{i}")) for i in range(5)), return_exceptions=True)
+        jobs = [_insert("n0"), _insert("n1"), insert_and_change_a_report, _insert("n3"), _insert("n4")]
+        return await asyncio.gather(*(writer.run_async(job) for job in jobs), return_exceptions=True)
 
     results = asyncio.run(main())
-    assert [type(r) for r in results] == [RuntimeError] * 5
+    assert [type(r) for r in results] == [sqlite3.OperationalError] * 5
+    assert all("no such table" in str(r) for r in results)
     assert _texts(path) == []
-    # The writer is usable afterwards: the failed batch released the lock and rolled back.
-    writer._batch_context = lambda db: nullcontext()
+    # The writer is usable afterwards: the failed batch released the lock and rolled back, and the next batch
+    # starts with nothing to compute.
     assert asyncio.run(writer.run_async(_insert("later"))) == 1
     writer.close()
     assert _texts(path) == ["later"]

@@ -19,18 +19,16 @@ counts earlier runs that breached (for the update cadence: gaps between updates 
 Interface for the queue, the farmer's app and the summaries:
 - `report_clocks(db, report_id, now) -> ReportClocks` for one report (its `.clocks` are `ClockState`s);
 - `compute_many(db, report_ids, now) -> dict[str, ReportClocks]`, the bulk form;
-- the `report_clocks` table, kept current by `refresh` (called by the event log) and by the sweep: one row
-  per report with each clock's `<clock>_start_s`, `_due_s`, `_stop_s` (Unix seconds), `_state` (as of
-  `computed_s`: a `running` clock whose due time has passed is breached) and `_missed`, plus
-  `first_reported_s`, `call_mark` and `chases`.
+- the `report_clocks` table, kept current by `store_as_of` (which backend/writes.py calls before a write that
+  changed reports commits) and by the sweep: one row per report with each clock's `<clock>_start_s`, `_due_s`,
+  `_stop_s` (Unix seconds), `_state` (as of `computed_s`: a `running` clock whose due time has passed is
+  breached) and `_missed`, plus `first_reported_s`, `call_mark` and `chases`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -370,37 +368,10 @@ def stop_watching(db: sqlite_utils.Database, report_id: str) -> None:
     db.execute("UPDATE report_clocks SET next_due_s = NULL WHERE report_id = ?", [report_id])
 
 
-_deferred: ContextVar[dict[str, datetime] | None] = ContextVar("clocks_deferred", default=None)
-
-
-@contextmanager
-def deferred_refresh(db: sqlite_utils.Database) -> Iterator[None]:
-    """Within this block `refresh` only notes the reports it is asked about; on leaving, each is refreshed once,
-    as of the latest time it was asked for, in bulk. A refresh depends only on the report's events and the time,
-    so this stores exactly what refreshing after every event would, for bulk loads of many events per report.
-    Use inside the write transaction that holds the changes."""
-    pending: dict[str, datetime] = {}
-    token = _deferred.set(pending)
-    try:
-        yield
-    finally:
-        _deferred.reset(token)
+def store_as_of(db: sqlite_utils.Database, as_of: Mapping[str, datetime]) -> None:
+    """Compute and store many reports' clocks, each as of its own time, a chunk at a time (with the flags each
+    holds). Called by `backend.writes` when a write that changed these reports is about to commit."""
     policy, specs = current_policy(db), clock_specs()
-    ids = list(pending)
-    for chunk in _chunks(ids):
+    for chunk in _chunks(list(as_of)):
         facts = load_facts(db, chunk)
-        materialise(db, [(compute(facts[i], policy, pending[i], specs), facts[i].flags) for i in chunk if i in facts])
-
-
-def refresh(db: sqlite_utils.Database, report_id: str, now: datetime) -> ReportClocks | None:
-    """Recompute and store one report's clocks (call inside the write transaction that changed it)."""
-    pending = _deferred.get()
-    if pending is not None:
-        pending[report_id] = max(now, pending.get(report_id, now))
-        return None
-    facts = load_facts(db, [report_id]).get(report_id)
-    if facts is None:
-        return None
-    rc = compute(facts, current_policy(db), now)
-    materialise(db, [(rc, facts.flags)])
-    return rc
+        materialise(db, [(compute(facts[i], policy, as_of[i], specs), facts[i].flags) for i in chunk if i in facts])

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import sqlite_utils
 
-from backend.db import ConnectionPool, write_transaction
+from backend.db import ConnectionPool
 from backend.security import iso
 from backend.services.clocks import notify
 from backend.services.clocks.policy import FLAGS, current_policy
@@ -35,6 +35,7 @@ from backend.services.clocks.response_clocks import (
 from backend.services.intake import events
 from backend.settings import Settings
 from backend.time_source import Clock
+from backend.writes import open_batch, write
 
 # Reports per write transaction: one commit (one fsync) each, and the write lock is held for about as long.
 BATCH = 500
@@ -62,7 +63,7 @@ def sweep(
     now_s = math.floor(now.timestamp())
     result = SweepResult()
     while True:
-        with write_transaction(db):
+        with write(db):
             # A report stored with next_due_s = N has a clock due in second N, so it can only have run out once
             # the current second is past N: after this batch no report is left below now_s, and the loop ends.
             ids = [
@@ -78,7 +79,7 @@ def sweep(
 
 
 def reconcile(db: sqlite_utils.Database, report_ids: list[str], now: datetime, settings: Settings) -> SweepResult:
-    """Bring these reports' flags up to date at `now`, inside the caller's write transaction: an officer's action
+    """Bring these reports' flags and clocks up to date at `now`, inside the caller's write: an officer's action
     moves the flags and the queue's counts in the same commit, rather than at the next sweep."""
     result = SweepResult()
     if report_ids:
@@ -149,6 +150,9 @@ def _sweep_batch(
             held = (held - mine) | wanted
         done.append((rc, held))
     materialise(db, done)
+    # Stored as of `now` with the flags just set: the write's batch must not store them again as of the earlier
+    # time of an event recorded in the same transaction (an officer's action with its own time).
+    open_batch(db).clocks_stored(ids)
 
 
 def _report_rows(db: sqlite_utils.Database, ids: list[str]) -> dict[str, dict[str, Any]]:

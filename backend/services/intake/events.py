@@ -9,8 +9,8 @@ from typing import Any, Literal
 import sqlite_utils
 
 from backend.security import iso
-from backend.services.clocks import response_clocks
 from backend.services.errors import Conflict
+from backend.writes import open_batch
 from wire.events import PUBLIC_KINDS
 
 ActorKind = Literal["device", "user", "system", "partner"]
@@ -52,7 +52,9 @@ def record_event(
     data: dict[str, Any] | None = None,
     idem_key: str | None = None,
 ) -> int:
-    """Append one event and materialise its effect on the report row. Call inside a write transaction."""
+    """Append one event and materialise its effect on the report row. Call inside `backend.writes.write`, whose
+    batch computes the report's clocks before it commits (refused before anything is written otherwise)."""
+    batch = open_batch(db)
     check_allowed(report, kind)
     public = kind in PUBLIC_KINDS
     cursor = db.execute(
@@ -92,7 +94,7 @@ def record_event(
     )
     report.update(changes)
     if kind not in ("flag_raised", "flag_cleared"):
-        # Keep the report's clocks and its next due time current in the same transaction; the sweep writes
-        # the flags (and stores the clocks itself after changing them).
-        response_clocks.refresh(db, report["id"], at)
+        # The report's clocks and its next due time are stored in the same transaction, once per batch; the
+        # sweep writes the flags (and stores the clocks itself after changing them).
+        batch.report_changed(report["id"], at)
     return event_id
