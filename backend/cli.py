@@ -92,10 +92,10 @@ def cmd_areas_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"imported {len(names)} area(s): {', '.join(names)}")
-    from backend.db import write_transaction
     from backend.services.areas import border
+    from backend.writes import write
 
-    with write_transaction(db):  # the console's cross-border rule: distances to the areas as they now are
+    with write(db):  # the console's cross-border rule: distances to the areas as they now are
         measured = border.recompute_all(db)
     if measured:
         print(f"measured {measured} distance(s) from reports to neighbouring forces' areas")

@@ -12,10 +12,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from backend.console.admin import SupervisorCsrfDep, SupervisorDep, all_forces, managed_force
 from backend.console.render import category_label, page
 from backend.console.session import ConsoleSession
-from backend.db import write_transaction
 from backend.deps import DbDep, NowDep
 from backend.services.clocks import policy
 from backend.services.errors import Invalid
+from backend.writes import write
 from wire.categories import CATEGORIES
 
 router = APIRouter(prefix="/console/admin/policy")
@@ -71,7 +71,7 @@ def set_target(
     force = managed_force(session, db, force)
     user = session.user
     try:
-        with write_transaction(db):
+        with write(db):
             policy.set_override(
                 db, force, clock, category or None, target.strip() or None, f"user {user.id} ({user.username})", now
             )

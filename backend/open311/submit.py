@@ -14,7 +14,6 @@ from typing import Any
 import sqlite_utils
 from pydantic import ValidationError
 
-from backend.db import write_transaction
 from backend.open311.catalogue import MAX_PARTNER_REQUEST_ID, OCCURRED_AT, PARTNER_REQUEST_ID, category_for
 from backend.open311.errors import Open311Error
 from backend.open311.queries import parse_w3c
@@ -24,6 +23,7 @@ from backend.services.areas.boundaries import area_index
 from backend.services.errors import Conflict, NotFound, plain_message
 from backend.services.intake import reports
 from backend.services.partners import Partner
+from backend.writes import write
 from core.gridref import GridRefError, parse_grid_ref
 from wire.categories import FieldSpec
 from wire.reports import ReportCreate
@@ -223,7 +223,7 @@ def store(db: sqlite_utils.Database, partner: Partner, parsed: Parsed, now: date
     single = parsed.single
     check_category(partner, single)
     try:
-        with write_transaction(db):
+        with write(db):
             previous = db.execute(
                 "SELECT occurred_at, created_at FROM reports WHERE id = ? AND device_id = ?",
                 [report_id, partner.device_id],

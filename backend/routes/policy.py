@@ -7,13 +7,13 @@ import sqlite_utils
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
-from backend.db import write_transaction
 from backend.deps import DbDep, Device, NowDep, PrincipalDep, StaffDep
 from backend.routes.errors import errors
 from backend.services.areas import boundaries
 from backend.services.clocks import policy
 from backend.services.errors import NotFound
 from backend.services.staff.accounts import StaffUser
+from backend.writes import write
 from wire.clocks import ClockName, PolicyInForce
 from wire.reports import Strict
 
@@ -102,6 +102,6 @@ def set_override(force: str, body: OverrideSet, user: StaffDep, db: DbDep, now: 
     if not (user.role == "admin" or (user.role == "supervisor" and user.force == force)):
         raise HTTPException(403, "only a supervisor of this force (or an admin) may change its targets")
     _known_force(db, force)
-    with write_transaction(db):
+    with write(db):
         policy.set_override(db, force, body.clock, body.category, body.target, f"user {user.id} ({user.username})", now)
     return _in_force(db, force, now)

@@ -6,7 +6,6 @@ from uuid import UUID
 from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel
 
-from backend.db import write_transaction
 from backend.deps import DbDep, NowDep, PoliceDep, SettingsDep, StaffDep, client_ip
 from backend.routes.errors import errors
 from backend.schemas import EventCreate, ReportStaff, TokenCreate, TokenIssued
@@ -15,6 +14,7 @@ from backend.services.areas import boundaries
 from backend.services.intake import report_views, reports
 from backend.services.staff import accounts
 from backend.services.triage import actions
+from backend.writes import write
 
 router = APIRouter(prefix="/api/v1", tags=["staff"])
 
@@ -50,7 +50,7 @@ def record_event(
 ) -> dict:
     """Record one action on a report (acknowledge, reference, update to the farmer, note, close ...); the flags
     it settles change in the same transaction."""
-    with write_transaction(db):
+    with write(db):
         actions.record_action(db, user, str(report_id), body, now, settings)
         accounts.log_read(db, user, str(report_id), "api-event", now)
     return report_views.staff_view(db, reports.report_row(db, str(report_id)))

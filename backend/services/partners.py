@@ -10,10 +10,10 @@ from typing import Any
 
 import sqlite_utils
 
-from backend.db import write_transaction
 from backend.security import DEVICE_TOKEN_PREFIX, iso, new_token, token_hash
 from backend.services.areas import boundaries
 from backend.services.errors import Conflict, Invalid
+from backend.writes import write
 from wire.categories import BY_CODE
 
 PARTNER_KEY_PREFIX = "hp_"
@@ -67,7 +67,7 @@ def add_partner(
     api_key = new_token(PARTNER_KEY_PREFIX)
     partner_id = str(uuid.uuid4())
     device_id = str(uuid.uuid4())
-    with write_transaction(db):
+    with write(db):
         if db.execute("SELECT 1 FROM partners WHERE name = ?", [name]).fetchone():
             raise Conflict(f"partner {name!r} already exists")
         # The device's token is never issued: the partner authenticates with its api_key, never as a phone.

@@ -10,11 +10,12 @@ from typing import Any
 
 import sqlite_utils
 
-from backend.db import open_and_migrate, write_transaction
+from backend.db import open_and_migrate
 from backend.security import iso
 from backend.services.areas.boundaries import import_areas
 from backend.services.clocks import response_clocks
 from backend.services.intake import events, reports
+from backend.writes import write
 from tests.support import DEMO_AREAS, KENT, report_body
 from wire.reports import ReportCreate
 
@@ -70,9 +71,9 @@ class ClockDb:
         return report_id
 
     def act(self, report_id: str, kind: str, at: datetime, **data: Any) -> None:
-        """Record an event as staff (or the farmer, for a chase) would, in its own write transaction."""
+        """Record an event as staff (or the farmer, for a chase) would, in its own write."""
         actor = "device" if kind == "chased" else "user"
-        with write_transaction(self.db):
+        with write(self.db):
             row = reports.report_row(self.db, report_id)
             events.record_event(self.db, row, kind, at, actor, "1", data)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from backend.db import write_transaction
 from backend.services.clocks import policy
+from backend.writes import write
 from tests.backend.clocks_support import NORTHERN_IRELAND, ClockDb, utc
 from tests.support import KENT, SCOTTISH_BORDERS
 
@@ -225,7 +225,7 @@ def test_policy_changed_midway_old_report_keeps_its_old_target(cdb: ClockDb) -> 
     before = utc("2025-09-01 09:00")
     old = cdb.report(before, "theft_fuel")
     changed_at = utc("2025-09-01 12:00")
-    with write_transaction(cdb.db):
+    with write(cdb.db):
         policy.set_override(cdb.db, "Kent Police", "answered", None, "4 hours", "test supervisor", changed_at)
     new = cdb.report(utc("2025-09-01 13:00"), "theft_fuel")
     now = utc("2025-09-01 18:00")
@@ -242,7 +242,7 @@ def test_policy_changed_midway_old_report_keeps_its_old_target(cdb: ClockDb) -> 
 
 
 def test_removing_an_override_brings_back_the_defaults_for_later_reports(cdb: ClockDb) -> None:
-    with write_transaction(cdb.db):
+    with write(cdb.db):
         policy.set_override(
             cdb.db, "Kent Police", "decision", "theft_fuel", "1 working day", "s", utc("2025-09-01 00:00")
         )

@@ -14,8 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend.db import open_and_migrate, write_transaction
+from backend.db import open_and_migrate
 from backend.services.intake.reports import put_report
+from backend.writes import write
 from tests.backend.open311_support import OPEN311, add_partner, as_xml_text, errors_of, xml_items
 from tests.support import DEMO_AREAS, KENT, LiveServer
 from wire.reports import ReportCreate
@@ -50,7 +51,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
     db = open_and_migrate(data_dir / "hedgerow.db")
     device_id = db.execute("SELECT device_id FROM partners").fetchone()[0]
     old: dict[int, str] = {}
-    with write_transaction(db):
+    with write(db):
         for minutes in range(RECENT):
             at = NOW - timedelta(minutes=minutes)
             body = _report("fly_tipping", {"size_band": "single item"}, at)

@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backend.db import write_transaction
 from backend.services.areas.boundaries import import_areas
 from backend.services.summaries import figures as summary_figures
 from backend.services.summaries import summary_text
 from backend.services.summaries.figures import Cell, Selection, Summary, build_summary
 from backend.services.summaries.summary_data import nearest_rank
 from backend.services.summaries.summary_periods import parse_period
+from backend.writes import write
 from core.uktime import uk_month
 from tests.backend import summaries_support as oracle
 from tests.backend.clocks_support import ClockDb
@@ -297,7 +297,7 @@ def test_the_stored_month_is_the_uk_month_either_side_of_every_clock_change(tmp_
         moments += [datetime(year, 1, 1, tzinfo=UTC) - timedelta(seconds=1), datetime(year, 12, 31, 23, 30, tzinfo=UTC)]
     # The month the migration's triggers store (frozen SQL), for one routed report moved to each moment in turn.
     rid = cdb.report(utc("2026-08-03 10:00"))
-    with write_transaction(cdb.db):
+    with write(cdb.db):
         for moment in moments:
             cdb.db.execute("UPDATE reports SET received_at = ? WHERE id = ?", [moment.isoformat(), rid])
             stored = cdb.db.execute("SELECT month FROM summary_facts WHERE report_id = ?", [rid]).fetchall()

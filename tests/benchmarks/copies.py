@@ -15,7 +15,7 @@ import sys
 
 import sqlite_utils
 
-from backend.db import write_transaction
+from backend.writes import write
 
 _REPORT_TIMES = {"occurred_at", "occurred_until", "created_at", "sent_at", "received_at", "updated_at"}
 _REPORT_TIMES |= {"acknowledged_at", "closed_at"}
@@ -72,7 +72,7 @@ def copy_reports(db: sqlite_utils.Database, copies: int, step: str, progress: bo
     amount, unit = step.split()
     for k in range(1, copies):
         params = {"k": k, "back": f"-{int(amount) * k} {unit}", "originals": originals, "events": last_event}
-        with write_transaction(db):
+        with write(db):
             for statement in statements:
                 db.execute(statement, params)
         if progress:

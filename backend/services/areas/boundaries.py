@@ -15,6 +15,7 @@ from shapely.geometry import shape
 from shapely.strtree import STRtree
 
 from backend.db import db_path
+from backend.writes import write
 
 NATIONS = ("england_wales", "scotland", "northern_ireland")
 
@@ -161,7 +162,7 @@ def import_areas(
                 "max_lat": max_lat,
             }
         )
-    with db.atomic():
+    with write(db):
         for row in rows:
             existing = db.execute(
                 "SELECT id FROM areas WHERE force = ? AND name = ?", [row["force"], row["name"]]
@@ -183,7 +184,7 @@ def reroute_unrouted(db: sqlite_utils.Database) -> int:
     index = area_index(db)
     rows = db.execute("SELECT id, lat, lon FROM reports WHERE area_id IS NULL").fetchall()
     moved = 0
-    with db.atomic():
+    with write(db):
         for row in rows:
             area = index.locate(row["lat"], row["lon"])
             if area is not None:

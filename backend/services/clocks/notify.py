@@ -22,12 +22,12 @@ from typing import Any
 import httpx
 import sqlite_utils
 
-from backend.db import write_transaction
 from backend.security import iso
 from backend.services.clocks.policy import FLAGS
 from backend.services.clocks.response_clocks import ClockState
 from backend.services.errors import Invalid, NotFound
 from backend.settings import Settings
+from backend.writes import write
 from core.uktime import LONDON
 
 FIRST_RETRY = timedelta(seconds=30)
@@ -137,7 +137,7 @@ def queue_digests(db: sqlite_utils.Database, settings: Settings, now: datetime) 
     if local.hour < settings.digest_hour or _digest_day(db) == day:
         return 0
     added = 0
-    with write_transaction(db):
+    with write(db):
         if _digest_day(db) == day:  # another process got there first
             return 0
         marks = ", ".join("?" for _ in FLAGS)
@@ -237,7 +237,7 @@ def deliver_due(
     client = client or httpx.Client()
     try:
         while True:
-            with write_transaction(db):
+            with write(db):
                 rows = db.execute(
                     "SELECT * FROM notifications WHERE delivered_at IS NULL AND gave_up_at IS NULL "
                     "AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) "
@@ -268,7 +268,7 @@ def _deliver_one(
     except (OSError, httpx.HTTPError, smtplib.SMTPException) as exc:
         attempts = row["attempts"] + 1
         gave_up = attempts >= MAX_ATTEMPTS
-        with write_transaction(db):
+        with write(db):
             db.execute(
                 "UPDATE notifications SET attempts = ?, next_attempt_at = ?, claimed_until = NULL, last_error = ?, "
                 "gave_up_at = ? WHERE id = ?",
@@ -283,7 +283,7 @@ def _deliver_one(
         result.failed += 1
         result.gave_up += gave_up
         return
-    with write_transaction(db):
+    with write(db):
         db.execute(
             "UPDATE notifications SET attempts = attempts + 1, delivered_at = ?, claimed_until = NULL, "
             "last_error = NULL WHERE id = ?",
@@ -296,6 +296,6 @@ def set_user_email(db: sqlite_utils.Database, username: str, email: str | None) 
     """The address a supervisor's escalations and digests go to (None stops them)."""
     if email is not None and (email.count("@") != 1 or len(email) > 254 or any(c.isspace() for c in email)):
         raise Invalid(f"not an email address: {email!r}")
-    with write_transaction(db):
+    with write(db):
         if db.execute("UPDATE users SET email = ? WHERE username = ?", [email, username]).rowcount != 1:
             raise NotFound(f"no user {username!r}")

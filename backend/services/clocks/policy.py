@@ -18,10 +18,11 @@ from typing import Any
 
 import sqlite_utils
 
-from backend.db import db_path, write_transaction
+from backend.db import db_path
 from backend.security import iso
 from backend.services.clocks.working_time import BadTarget, Target
 from backend.services.errors import Invalid
+from backend.writes import write
 from wire.categories import BY_CODE, CATEGORIES
 
 DEFAULT_FILE = Path(__file__).resolve().parents[3] / "backend" / "data" / "response-policy.toml"
@@ -158,7 +159,7 @@ def sync_defaults(db: sqlite_utils.Database, now: datetime, path: Path = DEFAULT
     The first load takes effect from the beginning of time; a later change to the file takes effect now.
     """
     wanted = load_file(path).defaults
-    with write_transaction(db):
+    with write(db):
         synced = db.execute("SELECT 1 FROM policy_targets WHERE force = '' LIMIT 1").fetchone() is not None
         current = current_policy(db).defaults_at(now) if synced else {}
         effective = now if synced else BEGINNING
@@ -186,7 +187,7 @@ def set_override(
 ) -> None:
     """A force's own target for a clock (for one category, or every category), in force from now.
 
-    `target` None removes the override, so the defaults apply again. Call inside a write transaction.
+    `target` None removes the override, so the defaults apply again. Call inside a write (`backend.writes.write`).
     """
     if clock not in CLOCK_NAMES:
         raise Invalid(f"clock must be one of {', '.join(CLOCK_NAMES)}")

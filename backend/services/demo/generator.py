@@ -30,10 +30,8 @@ import sqlite_utils
 from faker import Faker
 from tqdm import tqdm
 
-from backend.db import write_transaction
 from backend.security import DEVICE_TOKEN_PREFIX, iso, new_token, token_hash
 from backend.services.areas.boundaries import import_areas
-from backend.services.clocks import response_clocks
 from backend.services.demo.photos import DemoPhoto, make_photos
 from backend.services.demo.reports import (
     Farmer,
@@ -53,6 +51,7 @@ from backend.services.intake import reports as intake
 from backend.services.staff import accounts
 from backend.settings import Settings
 from backend.time_source import clock_for
+from backend.writes import write
 from wire.categories import CATEGORIES
 
 DEMO_AREAS = Path(__file__).resolve().parents[3] / "assets" / "areas" / "demo-areas.geojson"
@@ -121,7 +120,7 @@ def ensure_staff(db: sqlite_utils.Database, forces: list[str], seed: int, now: d
             created.append(username)
     if created:
         previous = [login.username for login in demo_logins(db)]
-        with db.atomic():
+        with write(db):
             db.execute(
                 "INSERT INTO meta (key, value) VALUES ('demo_users', ?) ON CONFLICT(key) DO UPDATE SET value = ?",
                 [json.dumps(previous + created)] * 2,
@@ -150,7 +149,7 @@ def _insert_farmers(db: sqlite_utils.Database, farmers: list[Farmer]) -> None:
     for f in farmers:
         secret_hash = token_hash(new_token(DEVICE_TOKEN_PREFIX))
         rows.append((f.device_id, secret_hash, f.name, f.phone, f.farm_name, f.postcode, f.email, iso(f.created_at)))
-    with write_transaction(db):
+    with write(db):
         db.conn.executemany(
             "INSERT OR IGNORE INTO devices (id, token_hash, name, phone, farm_name, postcode, email, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -160,7 +159,7 @@ def _insert_farmers(db: sqlite_utils.Database, farmers: list[Farmer]) -> None:
 
 def _next_run(db: sqlite_utils.Database) -> int:
     """Which run of the demo this is: taken before any report is written, so an interrupted run is not reused."""
-    with write_transaction(db):
+    with write(db):
         row = db.execute("SELECT value FROM meta WHERE key = 'demo_runs'").fetchone()
         run = int(row[0]) if row else 0
         db.execute(
@@ -315,8 +314,8 @@ def seed(
         while tally.reports < reports:
             batch = min(REPORTS_PER_TRANSACTION, reports - tally.reports)
             # Many reports per transaction: one commit (one fsync) per batch instead of one per report.
-            # Clocks are computed once per report at the end of the batch rather than after each of its events.
-            with write_transaction(db), response_clocks.deferred_refresh(db):
+            # The write's batch computes each report's clocks once, at its end, rather than after each event.
+            with write(db):
                 for _ in range(batch):
                     writer.write(next(plans))
             bar.update(batch)

@@ -14,9 +14,9 @@ from typing import Any
 import sqlite_utils
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
-from backend.db import write_transaction
 from backend.security import iso
 from backend.services.intake import events
+from backend.writes import write
 from core.exif import read_gps
 from core.files import write_atomic
 from core.geo import distance_m
@@ -139,7 +139,7 @@ def link(
     db: sqlite_utils.Database, report_id: str, photo_id: str, info: Inspected, actor_id: str, now: datetime
 ) -> bool:
     """Record the photo as arrived, once. Returns False when it had already arrived."""
-    with write_transaction(db):
+    with write(db):
         db.execute(
             "INSERT OR IGNORE INTO photo_blobs (sha256, bytes, content_type, width, height, taken_at, exif_lat, "
             "exif_lon, exif, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

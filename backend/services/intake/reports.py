@@ -8,12 +8,12 @@ from typing import Any
 
 import sqlite_utils
 
-from backend.db import write_transaction
 from backend.security import iso
 from backend.services.areas import border
 from backend.services.areas.boundaries import Area, area_index
 from backend.services.errors import Conflict, NotFound
 from backend.services.intake import events
+from backend.writes import write
 from wire.categories import BY_CODE
 from wire.reports import FarmerUpdate, PhotoDeclared, ReportCreate
 
@@ -80,7 +80,7 @@ def put_report(db: sqlite_utils.Database, device_id: str, report_id: str, body: 
 
     Whether it is already held is decided under the write lock, so two racing identical PUTs store one report;
     the route asks `already_held` first, so that a resend never waits for the lock."""
-    with write_transaction(db):
+    with write(db):
         if _existing(db, report_id, device_id, body.content_hash()):
             return False
         areas = area_index(db)
@@ -194,7 +194,7 @@ def _farmer_event(
     now: datetime,
     photos: list[PhotoDeclared],
 ) -> tuple[bool, dict[str, Any]]:
-    with write_transaction(db):
+    with write(db):
         report = device_report(db, report_id, device_id)
         previous = db.execute(
             "SELECT kind, data FROM events WHERE report_id = ? AND idem_key = ?", [report_id, idem_key]

@@ -19,6 +19,7 @@ from backend.security import (
 )
 from backend.services.areas import border
 from backend.services.errors import Conflict, Invalid, NotFound
+from backend.writes import write
 
 Role = Literal["officer", "supervisor", "nfu", "admin"]
 ROLES: tuple[Role, ...] = ("officer", "supervisor", "nfu", "admin")
@@ -63,7 +64,7 @@ def add_user(
         raise Invalid("a username needs 1 to 80 characters")
     if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
         raise Conflict(f"user {username!r} already exists")
-    with db.atomic():
+    with write(db):
         user_id = db.execute(
             "INSERT INTO users (username, display_name, password_hash, role, force, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",

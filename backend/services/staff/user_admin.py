@@ -16,11 +16,11 @@ from typing import Any
 
 import sqlite_utils
 
-from backend.db import write_transaction
 from backend.security import hash_password, iso
 from backend.services.errors import Forbidden, Invalid, NotFound
 from backend.services.staff import accounts
 from backend.services.staff.accounts import StaffUser
+from backend.writes import write
 
 MANAGED_ROLES = ("officer", "supervisor")
 
@@ -95,7 +95,7 @@ def add(
         raise Invalid(f"role must be one of {', '.join(MANAGED_ROLES)}")
     if len(display_name.strip()) > 120:
         raise Invalid("a name has at most 120 characters")
-    with write_transaction(db):
+    with write(db):
         return accounts.add_user(db, username, password, role, force, now, display_name.strip() or None)
 
 
@@ -118,7 +118,7 @@ def force_of(db: sqlite_utils.Database, user_id: int) -> str:
 def set_disabled(db: sqlite_utils.Database, manager: StaffUser, user_id: int, disabled: bool, now: datetime) -> None:
     if user_id == manager.id:
         raise Invalid("you cannot disable or enable your own account")
-    with write_transaction(db):
+    with write(db):
         _managed(db, manager, user_id)
         db.execute("UPDATE users SET disabled_at = ? WHERE id = ?", [iso(now) if disabled else None, user_id])
         if disabled:
@@ -128,7 +128,7 @@ def set_disabled(db: sqlite_utils.Database, manager: StaffUser, user_id: int, di
 def set_password(db: sqlite_utils.Database, manager: StaffUser, user_id: int, password: str) -> None:
     if len(password) < accounts.MIN_PASSWORD:
         raise Invalid(f"a password needs at least {accounts.MIN_PASSWORD} characters")
-    with write_transaction(db):
+    with write(db):
         _managed(db, manager, user_id)
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hash_password(password), user_id])
         db.execute("DELETE FROM sessions WHERE user_id = ?", [user_id])
@@ -197,5 +197,5 @@ def queue_view(db: sqlite_utils.Database, user_id: int) -> str | None:
 def remember_queue_view(db: sqlite_utils.Database, user_id: int, view: str) -> None:
     """Keep the view for the next visit (a write only when it changes: the queue is read far more than set)."""
     if queue_view(db, user_id) != view:
-        with write_transaction(db):
+        with write(db):
             db.execute("UPDATE users SET queue_view = ? WHERE id = ?", [view, user_id])

@@ -2,8 +2,8 @@
 
 Every action is checked (the report is the user's force's, the time is not in the future nor before receipt,
 an assignee is an officer of the report's force, a duplicate is another report of the same force) and written
-with the event log's `record_event` inside one write transaction, so a report, its event and its clocks
-change together or not at all.
+with the event log's `record_event` inside one write (`backend.writes.write`), so a report, its event and its
+clocks change together or not at all.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any, Literal
 
 import sqlite_utils
 
-from backend.db import write_transaction
 from backend.schemas import EventCreate
 from backend.services.clocks import sweep
 from backend.services.errors import Forbidden, Invalid, NotFound
@@ -22,6 +21,7 @@ from backend.services.intake import events, reports
 from backend.services.staff import accounts
 from backend.services.staff.accounts import StaffUser
 from backend.settings import Settings
+from backend.writes import write
 
 MAX_BULK = 200
 BulkKind = Literal["acknowledged", "assigned", "closed"]
@@ -66,7 +66,7 @@ def record_action(
 ) -> dict[str, Any]:
     """Record one action, and the flags it settles, in one transaction; returns the report row as it now stands.
     NotFound unless the user may act on it."""
-    with write_transaction(db):
+    with write(db):
         report = reports.report_row(db, report_id)
         if not accounts.can_act_on_report(user, report):
             raise NotFound("no such report")
@@ -109,7 +109,7 @@ def bulk(
     if len(ids) > MAX_BULK:
         raise Invalid(f"at most {MAX_BULK} reports at a time")
     result = BulkResult()
-    with write_transaction(db):
+    with write(db):
         for report_id in ids:
             row = db.execute("SELECT * FROM reports WHERE id = ?", [report_id]).fetchone()
             report = dict(row) if row else None

@@ -14,9 +14,9 @@ from typing import Any
 
 import sqlite_utils
 
-from backend.db import write_transaction
 from backend.security import iso
 from backend.services.errors import Conflict, Invalid, NotFound
+from backend.writes import write
 
 MAX_TITLE = 80
 MAX_BODY = 5000
@@ -99,7 +99,7 @@ def save(
 ) -> int:
     """Add a template, or change one of the force's own (another force's id is not found). Returns its id."""
     title, body = _check(title, body)
-    with write_transaction(db):
+    with write(db):
         clash = db.execute(
             "SELECT id FROM update_templates WHERE force = ? AND title = ? AND id IS NOT ?", [force, title, template_id]
         ).fetchone()
@@ -121,7 +121,7 @@ def save(
 
 
 def delete(db: sqlite_utils.Database, force: str, template_id: int) -> None:
-    with write_transaction(db):
+    with write(db):
         if not db.execute("DELETE FROM update_templates WHERE id = ? AND force = ?", [template_id, force]).rowcount:
             raise NotFound("no such template")
 
