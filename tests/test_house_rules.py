@@ -308,3 +308,24 @@ def test_every_expected_error_in_the_tests_is_named_by_its_message() -> None:
         path.relative_to(ROOT).as_posix(): lines for path in files if (lines := _raises_without_match(path.read_text()))
     }
     assert faults == {}
+
+
+# The one write path (docs/architecture.md): only backend/writes.py opens a transaction (on backend/db.py's
+# `write_transaction`); a write opened anywhere else would escape the batch that stores its reports' clocks.
+OPENS_A_TRANSACTION = re.compile(r"""write_transaction\(|\.atomic\(\)|execute\(\s*["']BEGIN""")
+
+
+def test_the_write_path_check_sees_every_way_to_open_a_transaction() -> None:
+    assert OPENS_A_TRANSACTION.search("    with write_transaction(db):")
+    assert OPENS_A_TRANSACTION.search("    with db.atomic():")
+    assert OPENS_A_TRANSACTION.search('db.conn.execute("BEGIN IMMEDIATE")')
+    assert not OPENS_A_TRANSACTION.search("    with write(db):")
+
+
+def test_only_the_write_path_opens_transactions_on_the_server() -> None:
+    opening = [
+        path.relative_to(ROOT).as_posix()
+        for path in sorted((ROOT / "backend").rglob("*.py"))
+        if OPENS_A_TRANSACTION.search(path.read_text())
+    ]
+    assert opening == ["backend/db.py", "backend/writes.py"]
