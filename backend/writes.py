@@ -1,4 +1,4 @@
-"""The one write path: every change to the database goes through `write(db)` or the group-commit writer.
+"""The one write path: every write transaction goes through `write(db)` or the group-commit writer.
 
 A write is a `Batch`: one transaction on one connection, and the reports whose response clocks that transaction
 has to compute before it commits. The event log notes each report it changes (`open_batch(db).report_changed`);
