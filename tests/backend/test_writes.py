@@ -27,6 +27,7 @@ from tests.backend.clocks_support import ClockDb, utc
 
 RECEIVED = utc("2025-09-01 08:00")  # a Monday
 LATER = utc("2025-09-04 09:00")  # answer (1 working day) and reference (48 hours) have run out
+OUTSIDE = r"^a report changed outside backend\.writes\.write"
 
 
 @pytest.fixture
@@ -62,10 +63,10 @@ def _row_of_a_fresh_compute(db: sqlite_utils.Database, report_id: str, now: date
     facts = response_clocks.load_facts(db, [report_id])[report_id]
     fresh = response_clocks.compute(facts, current_policy(db), now)
     row: dict[str, Any] = {}
-    with pytest.raises(_Undo), write(db):
+    with pytest.raises(_Undo, match="only to read the row"), write(db):
         response_clocks.materialise(db, [(fresh, facts.flags)])
         row = _stored(db, report_id)
-        raise _Undo
+        raise _Undo("only to read the row")
     return row
 
 
@@ -90,7 +91,7 @@ def _fail_after(job: Callable[[sqlite_utils.Database], int]) -> Callable[[sqlite
 def test_recording_an_event_outside_a_write_is_refused_before_anything_is_written(cdb: ClockDb) -> None:
     rid = cdb.report(RECEIVED)
     row = reports.report_row(cdb.db, rid)
-    with pytest.raises(RuntimeError, match=r"a report changed outside backend\.writes\.write"):
+    with pytest.raises(RuntimeError, match=OUTSIDE):
         events.record_event(cdb.db, row, "acknowledged", RECEIVED + timedelta(hours=1), "user", "1")
     assert _event_kinds(cdb.db, rid) == ["received"]
     assert reports.report_row(cdb.db, rid)["status"] == "received"
@@ -110,10 +111,10 @@ def test_a_nested_write_joins_the_same_batch_and_a_failed_one_is_forgotten_with_
         assert outer.clocks_due == {acted: acknowledged_at}
         # The batch is the connection's: another connection to the same file has none.
         other = connect(cdb.path)
-        with pytest.raises(RuntimeError):
+        with pytest.raises(RuntimeError, match=OUTSIDE):
             open_batch(other)
         other.close()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match=OUTSIDE):
         open_batch(cdb.db)  # closed with the outermost write
     assert (_event_kinds(cdb.db, acted), _event_kinds(cdb.db, refused)) == (["received", "acknowledged"], ["received"])
     assert (_computed_at(cdb.db, acted), _computed_at(cdb.db, refused)) == (acknowledged_at, RECEIVED)
