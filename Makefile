@@ -65,11 +65,13 @@ browser:
 run: setup
 	$(BIN)/hedgerow run
 
+# Pylint checks one thing, duplicate-code (see [tool.pylint] in pyproject.toml); ruff does the rest.
 # Branch coverage of app/, backend/, wire/ and core/ across the test process and every process it starts (see
 # [tool.coverage.run] in pyproject.toml); the total is printed, the per-file report is in test-artifacts/coverage/.
 test: setup browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/pylint app backend wire core
 	$(BIN)/python -m pytest --cov --cov-report=html $(PYTEST_ARGS)
 	@echo "Branch coverage of app/, backend/, wire/ and core/: $$($(BIN)/coverage report --format=total)% (per file: test-artifacts/coverage/index.html)"
 
@@ -84,6 +86,7 @@ bench: setup browser
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/pylint app backend wire core
 
 format: setup
 	$(BIN)/ruff format .
