@@ -17,6 +17,7 @@ CLOSE_OUTCOMES = (
     "passed_to_council",
     "passed_to_environment_agency",
     "duplicate",
+    "mistake",
     "other",
 )
 
