@@ -24,7 +24,7 @@ from backend.services.clocks.working_time import BadTarget, Target
 from backend.services.errors import Invalid
 from wire.categories import BY_CODE, CATEGORIES
 
-DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "response-policy.toml"
+DEFAULT_FILE = Path(__file__).resolve().parents[2] / "data" / "response-policy.toml"
 # The clocks the code knows how to compute; the file gives their words, flags and targets.
 CLOCK_NAMES = ("answered", "reference", "decision", "update", "attendance")
 FLAGS = ("unanswered", "no_reference", "no_decision", "no_update", "attendance_late")

@@ -55,7 +55,7 @@ from backend.settings import Settings
 from backend.time_source import clock_for
 from wire.categories import CATEGORIES
 
-DEMO_AREAS = Path(__file__).resolve().parents[2] / "assets" / "areas" / "demo-areas.geojson"
+DEMO_AREAS = Path(__file__).resolve().parents[3] / "assets" / "areas" / "demo-areas.geojson"
 DEMO_PASSWORD = "hedgerow-demo"
 REPORTS_PER_TRANSACTION = 2000
 DISTINCT_PHOTOS = 30
