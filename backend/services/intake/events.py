@@ -11,7 +11,7 @@ import sqlite_utils
 from backend.security import iso
 from backend.services.clocks import response_clocks
 from backend.services.errors import Conflict
-from wire.events import PUBLIC_KINDS
+from wire.events import HOLD_KINDS, PUBLIC_KINDS
 
 ActorKind = Literal["device", "user", "system", "partner"]
 
@@ -34,6 +34,27 @@ def _next_status(status: str, kind: str) -> str:
     return status
 
 
+def _check_hold(db: sqlite_utils.Database, report: dict[str, Any], kind: str) -> None:
+    held = db.execute("SELECT 1 FROM report_holds WHERE report_id = ?", [report["id"]]).fetchone() is not None
+    if kind == "hold_placed" and held:
+        raise EventRefused("the report is already kept as evidence")
+    if kind == "hold_removed" and not held:
+        raise EventRefused("the report is not held")
+
+
+def _apply_hold(
+    db: sqlite_utils.Database, report: dict[str, Any], kind: str, at: datetime, actor: str | None, data: dict[str, Any]
+) -> None:
+    """A legal hold ("keep: evidence"): held reports are never purged (backend/services/retention/)."""
+    if kind == "hold_placed":
+        db.execute(
+            "INSERT INTO report_holds (report_id, reason, held_by, held_at) VALUES (?, ?, ?, ?)",
+            [report["id"], data["reason"], actor or "", iso(at)],
+        )
+    else:
+        db.execute("DELETE FROM report_holds WHERE report_id = ?", [report["id"]])
+
+
 def check_allowed(report: dict[str, Any], kind: str) -> None:
     status = report["status"]
     if kind == "closed" and status == "closed":
@@ -54,6 +75,8 @@ def record_event(
 ) -> int:
     """Append one event and materialise its effect on the report row. Call inside a write transaction."""
     check_allowed(report, kind)
+    if kind in HOLD_KINDS:
+        _check_hold(db, report, kind)
     public = kind in PUBLIC_KINDS
     cursor = db.execute(
         "INSERT INTO events (report_id, kind, at, actor_kind, actor_id, public, data, idem_key) "
@@ -82,6 +105,8 @@ def record_event(
             "INSERT OR IGNORE INTO report_flags (report_id, flag, raised_at) VALUES (?, ?, ?)",
             [report["id"], data["flag"], iso(at)],
         )
+    if kind in HOLD_KINDS:
+        _apply_hold(db, report, kind, at, actor_id, data)
     if kind == "flag_cleared":
         db.execute("DELETE FROM report_flags WHERE report_id = ? AND flag = ?", [report["id"], data["flag"]])
     if public:
@@ -91,7 +116,7 @@ def record_event(
         [*changes.values(), report["id"]],
     )
     report.update(changes)
-    if kind not in ("flag_raised", "flag_cleared"):
+    if kind not in ("flag_raised", "flag_cleared") and kind not in HOLD_KINDS:
         # Keep the report's clocks and its next due time current in the same transaction; the sweep writes
         # the flags (and stores the clocks itself after changing them).
         response_clocks.refresh(db, report["id"], at)

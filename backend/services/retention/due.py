@@ -41,7 +41,7 @@ def _moment(text: str) -> datetime:
 
 def reports_due(db: sqlite_utils.Database, policy: RetentionPolicy, now: datetime) -> list[Due]:
     found: list[Due] = []
-    shortest = min(
+    latest_cutoff = max(
         (
             policy.period(rule, force, now).before(now)
             for rule in ("closed_reports", "closed_duplicate_or_mistake")
@@ -53,7 +53,7 @@ def reports_due(db: sqlite_utils.Database, policy: RetentionPolicy, now: datetim
         "WHERE e.report_id = r.id AND e.kind = 'closed' ORDER BY e.id DESC LIMIT 1) AS outcome FROM reports r "
         "WHERE r.closed_at IS NOT NULL AND r.closed_at < ? AND r.status = 'closed' AND r.area_id IS NOT NULL "
         "AND NOT EXISTS (SELECT 1 FROM report_holds h WHERE h.report_id = r.id) ORDER BY r.closed_at",
-        [iso(shortest + _SLACK)],
+        [iso(latest_cutoff + _SLACK)],
     ).fetchall()
     for r in rows:
         rule = "closed_duplicate_or_mistake" if r["outcome"] in SHORT_OUTCOMES else "closed_reports"
