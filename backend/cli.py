@@ -168,6 +168,57 @@ def cmd_policy_show(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _retention_moment(text: str | None, settings: Settings) -> datetime:
+    """`--now`/`--at` for the retention commands: a bad time is a plain error (exit 2), not a traceback."""
+    try:
+        return _moment(text, settings)
+    except ValueError:
+        raise SystemExit(f"error: {text!r} is not an ISO 8601 time, e.g. 2026-03-01T09:00:00Z") from None
+
+
+def cmd_retention_show(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.services.retention import policy
+
+    at = _retention_moment(args.at, settings)
+    db = _db(settings)
+    policy.sync_defaults(db, _retention_moment(None, settings))
+    forces = [args.force] if args.force else [None, *policy.current_policy(db).forces_with_overrides(at)]
+    for force in forces:
+        print(f"Retention for {force or 'every force (national defaults)'} at {at.isoformat()}")
+        print(f"{'rule':30}{'kept for':12}{'from':24}what")
+        for row in policy.table(db, force, at):
+            print(f"{row['rule']:30}{row['period']:12}{row['source']:24}{row['words']}")
+        print()
+    print("Reports held as evidence (legal hold) are never purged while the hold stands.")
+    return 0
+
+
+def cmd_retention_set(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.services.errors import Invalid
+    from backend.services.retention import policy
+
+    period = None if args.period == "default" else args.period
+    try:
+        stored = policy.set_period(
+            _db(settings), args.rule, period, args.force, "hedgerow retention set", _retention_moment(None, settings)
+        )
+    except Invalid as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.rule} for {args.force or 'every force'}: {stored or 'the national default again'}")
+    return 0
+
+
+def cmd_retention_run(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.services.retention import purge
+
+    now = _retention_moment(args.now, settings)
+    db = _db(settings)
+    result = purge.run(db, settings, now, dry_run=args.dry_run)
+    print(result.report())
+    return 0
+
+
 def cmd_users_email(args: argparse.Namespace, settings: Settings) -> int:
     from backend.services.clocks.notify import set_user_email
     from backend.services.errors import Invalid, NotFound
@@ -286,6 +337,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", help="a force, to include its supervisors' overrides")
     p.add_argument("--at", help="a past moment (ISO 8601 with offset), to see the policy then")
     p.set_defaults(func=cmd_policy_show)
+
+    retention = sub.add_parser("retention", help="how long records are kept, and the purge").add_subparsers(
+        dest="retention_command", required=True
+    )
+    p = retention.add_parser("show", help="the retention periods in force, national and each force's own")
+    p.add_argument("--force", help="one force's periods (default: national, then every force that set its own)")
+    p.add_argument("--at", help="a past moment (ISO 8601 with offset), to see the periods then")
+    p.set_defaults(func=cmd_retention_show)
+    p = retention.add_parser("set", help="change a retention period, from now on (kept in its history)")
+    p.add_argument("rule", help="closed_reports, closed_duplicate_or_mistake, unrouted_reports, ...")
+    p.add_argument("period", help="e.g. '6 years', '18 months', '30 days'; 'default' removes a force's own")
+    p.add_argument("--force", help="a force's own period (report rules only)")
+    p.set_defaults(func=cmd_retention_set)
+    p = retention.add_parser(
+        "run",
+        help="purge what the retention policy says has been kept long enough",
+        description="Delete every report, photo, upload, access-log entry and device registration past its "
+        "retention period (reports held as evidence excepted), keeping the anonymous summary figures; record "
+        "each purge's counts in purge_log. The server runs this daily (HEDGEROW_RETENTION_INTERVAL_S).",
+    )
+    p.add_argument("--dry-run", action="store_true", help="list what would go, and delete nothing")
+    p.add_argument("--now", help="the moment to apply the policy at (ISO 8601 with offset; default the clock)")
+    p.set_defaults(func=cmd_retention_run)
 
     p = sub.add_parser("backup", help="a consistent online copy of the database and the photo store")
     p.add_argument("dest", help="a directory to create")

@@ -29,6 +29,7 @@ from backend.routes import policy as policy_routes
 from backend.security import SlidingWindowLimiter
 from backend.services.clocks import policy, sweep, working_time
 from backend.services.errors import DomainError, plain_errors
+from backend.services.retention import schedule as retention_schedule
 from backend.settings import Settings
 from backend.time_source import Clock, clock_for
 from backend.writes import GroupCommitWriter
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         sweeper = sweep.schedule(app.state.pool, settings, lambda: app.state.clock())
+        purger = retention_schedule.schedule(app.state.pool, settings, lambda: app.state.clock())
         upload_sweeper = asyncio.create_task(tus_server.sweeper())
         working_time.load_calendars(app.state.clock().year)
         _settle_garbage_collector()
@@ -129,6 +131,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         with contextlib.suppress(asyncio.CancelledError):
             await upload_sweeper
         await sweep.stop(sweeper)
+        await retention_schedule.stop(purger)
         app.state.writer.close()
         app.state.pool.close()
 

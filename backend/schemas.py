@@ -17,6 +17,7 @@ CLOSE_OUTCOMES = (
     "passed_to_council",
     "passed_to_environment_agency",
     "duplicate",
+    "mistake",
     "other",
 )
 
@@ -69,6 +70,8 @@ class EventCreate(Strict):
             "note": ("text",),
             "decision": ("decision",),
             "closed": ("outcome",),
+            "hold_placed": ("reason",),
+            "hold_removed": ("reason",),
         }.get(self.kind, ())
         missing = [name for name in needs if not getattr(self, name)]
         if missing:

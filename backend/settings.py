@@ -51,6 +51,10 @@ class Settings:
     # Response clocks: how often the backend sweeps for clocks that ran out (seconds; 0 turns it off, for
     # deployments that run `hedgerow sweep` from cron instead).
     sweep_interval_s: float = field(default_factory=lambda: float(_env("SWEEP_INTERVAL_S", "60")))
+    # Retention: how often the backend purges what the retention policy says has been kept long enough (seconds;
+    # a day by default, the first run one interval after start-up; 0 turns it off, for `hedgerow retention run`
+    # from cron instead).
+    retention_interval_s: float = field(default_factory=lambda: float(_env("RETENTION_INTERVAL_S", str(24 * 3600))))
     # Supervisors are notified of a report left unanswered only if it ran out this recently, so the first
     # sweep over imported history does not page anyone for last year's reports (the daily digest lists them).
     escalate_within_hours: float = field(default_factory=lambda: float(_env("ESCALATE_WITHIN_HOURS", "24")))

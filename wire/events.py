@@ -16,6 +16,8 @@ StaffEventKind = Literal[
     "note",
     "closed",
     "reopened",
+    "hold_placed",
+    "hold_removed",
 ]
 EventKind = Literal[
     "received",
@@ -27,10 +29,11 @@ EventKind = Literal[
     StaffEventKind,
 ]
 
-EVENT_KINDS: tuple[str, ...] = get_args(EventKind)  # a nested Literal is flattened: all sixteen
+EVENT_KINDS: tuple[str, ...] = get_args(EventKind)  # a nested Literal is flattened: all eighteen
 STAFF_KINDS = frozenset(get_args(StaffEventKind))
-# Which events the farmer sees. Notes and flags are the police's own working.
-PUBLIC_KINDS = frozenset(EVENT_KINDS) - {"note", "flag_raised", "flag_cleared"}
+# Which events the farmer sees. Notes, flags and legal holds ("keep: evidence") are the police's own working.
+HOLD_KINDS = frozenset({"hold_placed", "hold_removed"})
+PUBLIC_KINDS = frozenset(EVENT_KINDS) - {"note", "flag_raised", "flag_cleared"} - HOLD_KINDS
 # The police's answers to the farmer: what earns an unread marker on the phone. The farmer's own doings
 # (received, photo_received, farmer_update, chased) are in the timeline too, but are not news to the farmer.
 POLICE_KINDS = PUBLIC_KINDS & STAFF_KINDS

@@ -28,6 +28,7 @@ from backend.services.errors import Conflict, Forbidden, Invalid, NotFound, plai
 from backend.services.intake import photos, report_views, reports
 from backend.services.intake.farmer_text import OUTCOME_WORDS
 from backend.services.intake.photos import blob_path
+from backend.services.retention import holds
 from backend.services.staff import accounts, user_admin
 from backend.services.triage import actions, linked, update_templates
 from backend.settings import Settings
@@ -48,6 +49,8 @@ ACTION_WORDS = {
     "note": "Internal note added (not shown to the farmer).",
     "closed": "Report closed.",
     "reopened": "Report reopened.",
+    "hold_placed": "Kept as evidence: this report will not be purged while the hold stands.",
+    "hold_removed": "Hold removed: the retention policy applies to this report again.",
 }
 
 
@@ -134,6 +137,8 @@ def context(
         "error": error,
         "form": form or {},
         "action_words": ACTION_WORDS,
+        "hold": holds.hold_of(db, row["id"]) if acting else None,
+        "can_hold": user.is_police,
     }
 
 

@@ -48,11 +48,13 @@ def _title(kind: str, data: dict[str, Any]) -> str:
         "chased": "The farmer chased the report",
         "note": "Internal note",
         "reopened": "Reopened",
+        "hold_placed": "Kept as evidence (legal hold)",
+        "hold_removed": "Legal hold removed",
     }.get(kind, kind)
 
 
 def _detail(kind: str, data: dict[str, Any]) -> str | None:
-    if kind == "decision":
+    if kind in ("decision", "hold_placed", "hold_removed"):
         return data.get("reason")
     return data.get("text") or None
 

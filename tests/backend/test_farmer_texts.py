@@ -119,6 +119,7 @@ def test_every_outcome_reaches_the_farmer_in_words(
         "passed_to_council": "Closed: Passed to the council",
         "passed_to_environment_agency": "Closed: Passed to the Environment Agency",
         "duplicate": "Closed: Duplicate of another report",
+        "mistake": "Closed: Sent by mistake",
         "other": "Closed",  # "Other" tells the farmer nothing: the closing words say what happened
     }
     assert sorted(words_for) == sorted(CLOSE_OUTCOMES)

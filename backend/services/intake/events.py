@@ -11,7 +11,7 @@ import sqlite_utils
 from backend.security import iso
 from backend.services.errors import Conflict
 from backend.writes import open_batch
-from wire.events import PUBLIC_KINDS
+from wire.events import HOLD_KINDS, PUBLIC_KINDS
 
 ActorKind = Literal["device", "user", "system", "partner"]
 
@@ -32,6 +32,27 @@ def _next_status(status: str, kind: str) -> str:
     if kind in ("acknowledged", "assigned") and status == "received":
         return "acknowledged"
     return status
+
+
+def _check_hold(db: sqlite_utils.Database, report: dict[str, Any], kind: str) -> None:
+    held = db.execute("SELECT 1 FROM report_holds WHERE report_id = ?", [report["id"]]).fetchone() is not None
+    if kind == "hold_placed" and held:
+        raise EventRefused("the report is already kept as evidence")
+    if kind == "hold_removed" and not held:
+        raise EventRefused("the report is not held")
+
+
+def _apply_hold(
+    db: sqlite_utils.Database, report: dict[str, Any], kind: str, at: datetime, actor: str | None, data: dict[str, Any]
+) -> None:
+    """A legal hold ("keep: evidence"): held reports are never purged (backend/services/retention/)."""
+    if kind == "hold_placed":
+        db.execute(
+            "INSERT INTO report_holds (report_id, reason, held_by, held_at) VALUES (?, ?, ?, ?)",
+            [report["id"], data["reason"], actor or "", iso(at)],
+        )
+    else:
+        db.execute("DELETE FROM report_holds WHERE report_id = ?", [report["id"]])
 
 
 def check_allowed(report: dict[str, Any], kind: str) -> None:
@@ -56,6 +77,8 @@ def record_event(
     batch computes the report's clocks before it commits (refused before anything is written otherwise)."""
     batch = open_batch(db)
     check_allowed(report, kind)
+    if kind in HOLD_KINDS:
+        _check_hold(db, report, kind)
     public = kind in PUBLIC_KINDS
     cursor = db.execute(
         "INSERT INTO events (report_id, kind, at, actor_kind, actor_id, public, data, idem_key) "
@@ -84,6 +107,8 @@ def record_event(
             "INSERT OR IGNORE INTO report_flags (report_id, flag, raised_at) VALUES (?, ?, ?)",
             [report["id"], data["flag"], iso(at)],
         )
+    if kind in HOLD_KINDS:
+        _apply_hold(db, report, kind, at, actor_id, data)
     if kind == "flag_cleared":
         db.execute("DELETE FROM report_flags WHERE report_id = ? AND flag = ?", [report["id"], data["flag"]])
     if public:
@@ -93,7 +118,7 @@ def record_event(
         [*changes.values(), report["id"]],
     )
     report.update(changes)
-    if kind not in ("flag_raised", "flag_cleared"):
+    if kind not in ("flag_raised", "flag_cleared") and kind not in HOLD_KINDS:
         # The report's clocks and its next due time are stored in the same transaction, once per batch; the
         # sweep writes the flags (and stores the clocks itself after changing them).
         batch.report_changed(report["id"], at)

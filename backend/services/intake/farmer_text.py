@@ -17,6 +17,7 @@ OUTCOME_WORDS = {
     "passed_to_council": "Passed to the council",
     "passed_to_environment_agency": "Passed to the Environment Agency",
     "duplicate": "Duplicate of another report",
+    "mistake": "Sent by mistake",
     "other": "Other",
 }
 # Fixed words for the events that say the same thing every time.

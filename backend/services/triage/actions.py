@@ -22,6 +22,7 @@ from backend.services.staff import accounts
 from backend.services.staff.accounts import StaffUser
 from backend.settings import Settings
 from backend.writes import write
+from wire.events import HOLD_KINDS
 
 MAX_BULK = 200
 BulkKind = Literal["acknowledged", "assigned", "closed"]
@@ -47,6 +48,8 @@ def _assignee(db: sqlite_utils.Database, user: StaffUser, report: dict[str, Any]
 def _apply(db: sqlite_utils.Database, user: StaffUser, report: dict[str, Any], body: EventCreate, now: datetime) -> int:
     data = body.data()
     at = body.at or now
+    if body.kind in HOLD_KINDS and not user.is_police:
+        raise Forbidden("only an officer or a supervisor can keep a report as evidence, or let it go")
     _check_time(at, report, now)
     if body.kind == "assigned":
         assignee = _assignee(db, user, report, body.user_id)
