@@ -16,9 +16,9 @@ from typing import Any
 
 import sqlite_utils
 
-from backend.writes import write
 from backend.security import iso
 from backend.services.errors import Invalid
+from backend.writes import write
 
 ALL = ""  # the `force` of a national row
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)

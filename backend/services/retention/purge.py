@@ -19,13 +19,13 @@ from pathlib import Path
 
 import sqlite_utils
 
-from backend.writes import write
 from backend.security import iso
 from backend.services.intake.photos import blob_path
 from backend.services.retention import due, erase
 from backend.services.retention import policy as retention_policy
 from backend.settings import Settings
 from backend.tus.store import UploadStore
+from backend.writes import write
 
 BATCH = 500
 
