@@ -10,7 +10,6 @@ The clock is injected (`now`), so tests move time and the backend passes its own
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ import sqlite_utils
 
 from backend.db import ConnectionPool
 from backend.security import iso
+from backend.services import periodic
 from backend.services.clocks import notify
 from backend.services.clocks.policy import FLAGS, current_policy
 from backend.services.clocks.response_clocks import (
@@ -204,8 +204,6 @@ def run_cycle(
 
 def schedule(pool: ConnectionPool, settings: Settings, clock: Clock) -> asyncio.Task[None] | None:
     """Run a cycle every `settings.sweep_interval_s` seconds inside the backend (None when turned off)."""
-    if settings.sweep_interval_s <= 0:
-        return None
 
     def once() -> None:
         with pool.connection() as db:
@@ -213,20 +211,7 @@ def schedule(pool: ConnectionPool, settings: Settings, clock: Clock) -> asyncio.
         if result.sweep.raised or result.sweep.cleared or result.delivery.delivered or result.delivery.failed:
             log.info("sweep: %s", result.summary())
 
-    async def loop() -> None:
-        while True:
-            await asyncio.sleep(settings.sweep_interval_s)
-            try:
-                await asyncio.to_thread(once)
-            except Exception:  # a bad cycle must not stop the next one; it is logged with its traceback
-                log.exception("sweep failed")
-
-    return asyncio.create_task(loop(), name="hedgerow-sweep")
+    return periodic.every(settings.sweep_interval_s, once, "sweep", log)
 
 
-async def stop(task: asyncio.Task[None] | None) -> None:
-    if task is None:
-        return
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+stop = periodic.stop
