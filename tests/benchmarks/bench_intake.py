@@ -118,9 +118,9 @@ class _BatchCountingWriter(GroupCommitWriter):
         super().__init__(path)  # as backend/main.py makes the server's
         self.batches: list[int] = []
 
-    def _run_jobs(self, batch: list[Any], outcomes: list[Any]) -> None:
-        self.batches.append(len(batch))
-        super()._run_jobs(batch, outcomes)
+    def _run_jobs(self, batch: Any, jobs: list[Any], outcomes: list[Any]) -> None:
+        self.batches.append(len(jobs))
+        super()._run_jobs(batch, jobs, outcomes)
 
 
 def bench_sqlite_group_floor(count: int, work: Path, writers: int = CONNECTIONS) -> dict[str, Any]:
