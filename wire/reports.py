@@ -113,6 +113,9 @@ class ReportBase(Strict):
     calls: list[CallLog] = Field(default_factory=list, max_length=20)
     created_at: UtcDatetime
     photos: list[PhotoDeclared] = Field(default_factory=list, max_length=MAX_PHOTOS_PER_REPORT)
+    alert_id: int | None = Field(
+        default=None, description="The police alert this report answers ('I've seen this'), if any."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ReportBase:
@@ -124,6 +127,9 @@ class ReportBase(Strict):
             raise ValueError("a photo_id is declared twice")
         self.description = self.description.strip()
         return self
+
+
+LATER_FIELD_DEFAULTS: dict[str, Any] = {"alert_id": None}
 
 
 class ReportCreate(ReportBase):
@@ -142,7 +148,13 @@ class ReportCreate(ReportBase):
 
         The same dict is returned each time: treat it as read-only."""
         if self._canonical is None:
-            self._canonical = self.model_dump(mode="json", exclude={"sent_at"})
+            content = self.model_dump(mode="json", exclude={"sent_at"})
+            # Fields added after the first release are left out while they hold their default, so that a report
+            # sent by an older app (or stored before the field existed) keeps the hash it had.
+            for name, default in LATER_FIELD_DEFAULTS.items():
+                if content.get(name) == default:
+                    content.pop(name, None)
+            self._canonical = content
         return self._canonical
 
     def content_hash(self) -> str:
