@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 from PIL import Image
 from playwright.sync_api import BrowserContext, Locator, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.support import ROOT, free_port
 
@@ -146,6 +147,24 @@ class FletScreen:
 
     def button(self, name: str, exact: bool = True) -> Locator:
         return self.page.get_by_role("button", name=name, exact=exact)
+
+    def press_until(self, name: str, shows: Locator, attempts: int = 3, wait_s: float = 15) -> None:
+        """Press a button that leads somewhere, and wait until `shows` is there.
+
+        Under load a tap on a button that has just scrolled into place can land before Flutter's semantics
+        node settles and be lost (CI saw "Go to Details" do nothing for 30 s). A person taps again; so does
+        this, but only while the button is still on screen, so a slow but taken tap is never doubled."""
+        for _attempt in range(attempts):
+            button = self.button(name)
+            if button.count() == 0:
+                break  # the tap was taken; the next screen is on its way
+            button.first.click()
+            try:
+                shows.first.wait_for(timeout=wait_s * 1000)
+                return
+            except PlaywrightTimeoutError:
+                continue
+        shows.first.wait_for(timeout=wait_s * 1000)
 
     def textbox(self, name: str) -> Locator:
         return self.page.get_by_role("textbox", name=name)

@@ -123,7 +123,7 @@ def test_every_step_explains_each_mistake_where_it_is_made_and_nothing_is_drawn_
         expect(screen.on_screen("Not saved yet: 2 things to put right").first).to_be_in_viewport()
         assert report_store.list_reports(Store(app_process.data_dir)) == []
 
-        screen.button("Go to Details").click()
+        screen.press_until("Go to Details", screen.textbox("How many dogs (optional)"))
         screen.fill("How many dogs (optional)", "3", kept=_draft_has(app_process, "3", "details", "dogs_count"))
         expect(screen.on_screen("type a whole number")).to_have_count(0)
         screen.button("Next").click()
