@@ -132,7 +132,7 @@ def test_eight_patches_to_one_upload_and_eight_to_others_never_stall_the_loop(
     statuses = sorted(status for status, _ in shared_answers)
     assert statuses.count(204) == 1 and set(statuses[1:]) <= {409, 423}, statuses
     losers = [seconds for status, seconds in shared_answers if status != 204]
-    assert max(losers) < AT_ONCE_S, f"a loser waited {max(losers):.2f} s for its answer"
+    assert max(losers) < max(AT_ONCE_S, 2 * noise), f"a loser waited {max(losers):.2f} s for its answer"
     assert [a[0] for a in answers[8:] if a is not None] == [204] * 8
 
     for data, rid, decl in [shared, *others]:
