@@ -49,7 +49,9 @@ class ReportStaff(ReportPublic):
     """A report as an officer of its area sees it, with the reporter's details for the call back."""
 
     timeline: list[StaffTimelineEntry]  # type: ignore[assignment]
-    reporter: Reporter | None
+    reporter: Reporter | None = Field(
+        description="Who sent it, for the call back; null for a report sent without a name (`anonymous`)."
+    )
     force: str | None
     assigned_to: int | None
     clock_skew_s: float | None = Field(description="Phone clock minus server clock when sent, in seconds.")
