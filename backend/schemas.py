@@ -22,6 +22,13 @@ CLOSE_OUTCOMES = (
 )
 
 
+# A legal hold without its reason: said as the officer at the report page should read it.
+HOLD_REASON_NEEDED = {
+    "hold_placed": "give the reason this report must be kept as evidence (it is logged)",
+    "hold_removed": "give the reason the hold ends (it is logged)",
+}
+
+
 class StaffTimelineEntry(TimelineEntry):
     id: int
     actor_kind: str
@@ -42,7 +49,9 @@ class ReportStaff(ReportPublic):
     """A report as an officer of its area sees it, with the reporter's details for the call back."""
 
     timeline: list[StaffTimelineEntry]  # type: ignore[assignment]
-    reporter: Reporter | None
+    reporter: Reporter | None = Field(
+        description="Who sent it, for the call back; null for a report sent without a name (`anonymous`)."
+    )
     force: str | None
     assigned_to: int | None
     clock_skew_s: float | None = Field(description="Phone clock minus server clock when sent, in seconds.")
@@ -74,6 +83,8 @@ class EventCreate(Strict):
             "hold_removed": ("reason",),
         }.get(self.kind, ())
         missing = [name for name in needs if not getattr(self, name)]
+        if missing and self.kind in HOLD_REASON_NEEDED:
+            raise ValueError(HOLD_REASON_NEEDED[self.kind])
         if missing:
             raise ValueError(f"a {self.kind} event needs {', '.join(missing)}")
         if self.decision == "no_further_action" and not self.reason:

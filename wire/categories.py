@@ -37,6 +37,8 @@ class Category(BaseModel):
     urgent: bool = False
     hint: str
     fields: tuple[FieldSpec, ...] = ()
+    # The app offers "Send without my name" for it: where fear of the offenders stops people reporting.
+    anonymous_offered: bool = False
 
 
 def _f(name: str, label: str, kind: FieldKind = "text", **kw: Any) -> FieldSpec:
@@ -228,6 +230,7 @@ CATEGORIES: tuple[Category, ...] = (
         icon="report",
         urgent=True,
         hint="threats, harassment, violence, vehicles used as weapons",
+        anonymous_offered=True,
         fields=(
             _f("what_was_said", "What was said", max_length=1000),
             _f("weapon_seen", "A weapon was seen", "boolean"),

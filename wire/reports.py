@@ -116,6 +116,12 @@ class ReportBase(Strict):
     alert_id: int | None = Field(
         default=None, description="The police alert this report answers ('I've seen this'), if any."
     )
+    anonymous: bool = Field(
+        default=False,
+        strict=True,  # true or false only: a privacy choice is not guessed from "yes", 1 or "off"
+        description="Sent without a name: staff never see the reporter's contact details (name, phone, email, farm "
+        "name, postcode), so they cannot call back; the police's answers still reach the phone that sent it.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ReportBase:
@@ -129,7 +135,7 @@ class ReportBase(Strict):
         return self
 
 
-LATER_FIELD_DEFAULTS: dict[str, Any] = {"alert_id": None}
+LATER_FIELD_DEFAULTS: dict[str, Any] = {"alert_id": None, "anonymous": False}
 
 
 class ReportCreate(ReportBase):

@@ -145,6 +145,8 @@ def build_report(
             calls=calls,
             created_at=datetime.fromisoformat(data["created_at"]),
             photos=photos,
+            # Only where the category offers it: a choice made before the category was changed does not carry over.
+            anonymous=bool(data.get("anonymous")) and category.anonymous_offered,
         )
     except ValidationError as exc:
         for err in exc.errors():

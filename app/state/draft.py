@@ -55,6 +55,7 @@ PERSISTED = (
     "called_already",
     "calls",
     "created_at",
+    "anonymous",
 )
 VEHICLE_FIELDS = ("registration", "make", "model", "colour", "direction")
 MAX_VEHICLES = 20
@@ -86,6 +87,7 @@ class ReportDraft(LocationSteps, PhotoSteps):
     called_already: bool | None = None
     calls: list[dict[str, str]] = field(default_factory=list)
     created_at: str = ""
+    anonymous: bool = False  # "Send without my name", for the categories that offer it
     # Working state, not saved.
     photos: list[PhotoItem] = field(default_factory=list)
     errors: dict[str, list[str]] = field(default_factory=dict)
@@ -205,6 +207,8 @@ class ReportDraft(LocationSteps, PhotoSteps):
             raise ValueError(f"unknown category {code}")
         if code != self.category:
             self.details = {}
+        if not self._categories[code].anonymous_offered:
+            self.anonymous = False
         self.category = code
         self.errors = {}
         self.step = "photos"
@@ -220,6 +224,14 @@ class ReportDraft(LocationSteps, PhotoSteps):
         field = next(f for f in spec.fields if f.name == name)
         # While typing, only what is wrong with what was typed; "please fill this in" waits for the check.
         self._field_error(f"detail-{name}", detail_problem(field, value) if value not in (None, "", []) else None)
+        self._save()
+
+    def send_without_name(self, anonymous: bool) -> None:
+        """The farmer's choice for a category that offers it: the police will not see their name and contacts."""
+        spec = self.category_spec
+        if spec is None or not spec.anonymous_offered:
+            raise ValueError(f"{self.category} cannot be sent without a name")
+        self.anonymous = anonymous
         self._save()
 
     def _field_error(self, key: str, message: str | None) -> None:

@@ -158,6 +158,8 @@ class ReportDetail:
     def _detail_lines(body: dict[str, Any], category: Category | None) -> list[str]:
         labels = {f.name: f.label for f in category.fields} if category else {}
         lines = []
+        if body.get("anonymous"):
+            lines.append("Sent without your name: the police cannot see who you are or call you back")
         for name, value in (body.get("details") or {}).items():
             shown = ", ".join(value) if isinstance(value, list) else "yes" if value is True else str(value)
             lines.append(f"{labels.get(name, name)}: {shown}")

@@ -6,7 +6,20 @@ import flet as ft
 
 from app.state.app_state import AppState
 from app.state.draft import ReportDraft
-from app.views.common import checkbox, choice_list, error_text, secondary_button, stack, subheading, text_field
+from app.views.common import (
+    BODY_PX,
+    GREEN,
+    INK,
+    TARGET_PX,
+    body,
+    checkbox,
+    choice_list,
+    error_text,
+    secondary_button,
+    stack,
+    subheading,
+    text_field,
+)
 from wire.categories import FieldSpec
 
 
@@ -98,11 +111,56 @@ def _vehicle(index: int, vehicle: dict[str, str], draft: ReportDraft) -> ft.Cont
     )
 
 
+# What sending without a name means, in plain words, shown before the farmer chooses.
+WITHOUT_NAME_MEANS = (
+    "The police will not see your name, phone number, email, farm name or postcode.",
+    "They cannot call you back, so tell them everything they need here.",
+    "The place you gave is still sent, so they know where it happened.",
+    "You will still see their answers here, in the app.",
+)
+
+
+def _without_name(draft: ReportDraft) -> ft.Control:
+    """The choice the intimidation categories offer: fear of the offenders stops people reporting."""
+
+    def radio(value: str, label: str) -> ft.Control:
+        style = ft.TextStyle(size=BODY_PX, color=INK)
+        return ft.Container(
+            height=TARGET_PX,
+            content=ft.Radio(value=value, label=label, key=f"anonymous-{value}", label_style=style, active_color=GREEN),
+        )
+
+    return ft.Container(
+        key="anonymous",
+        padding=12,
+        border=ft.Border.all(2, GREEN),
+        border_radius=8,
+        content=stack(
+            [
+                subheading("Send without your name?"),
+                body("You can send this report without your name. If you do:"),
+                *[body(f"• {line}") for line in WITHOUT_NAME_MEANS],
+                ft.RadioGroup(
+                    key="anonymous-choice",
+                    value="without" if draft.anonymous else "with",
+                    on_change=lambda e: draft.send_without_name(e.control.value == "without"),
+                    content=ft.Column(
+                        [radio("with", "Send with my name"), radio("without", "Send without my name")], spacing=0
+                    ),
+                ),
+            ],
+            spacing=8,
+        ),
+    )
+
+
 @ft.component
 def DetailsStep(app: AppState, draft: ReportDraft) -> ft.Control:
     beside = set(draft.field_errors.values())  # shown beside their fields; the rest at the top
     controls: list[ft.Control] = [error_text(m) for m in draft.errors.get("details", []) if m not in beside]
     spec = draft.category_spec
+    if spec is not None and spec.anonymous_offered:
+        controls.append(_without_name(draft))
     if spec is not None:
         controls.append(subheading(spec.label))
         controls += [_field(f, draft) for f in spec.fields]

@@ -89,6 +89,9 @@ def ReviewStep(app: AppState, draft: ReportDraft) -> ft.Control:
         _line("Calls", "; ".join(calls), "review-calls"),
         _line("Description", draft.description, "review-description"),
     ]
+    if spec is not None and spec.anonymous_offered:
+        name = "Not sent: the police will not see your name, phone or farm, and cannot call you back"
+        controls.append(_line("Your name", name if draft.anonymous else "Sent with the report", "review-anonymous"))
     controls += [warning(w) for w in draft.photo_distance_warnings()]
     controls += [
         subheading("Saving"),

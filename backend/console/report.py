@@ -96,10 +96,8 @@ def context(
     template_id: str | None = None,
 ) -> dict[str, Any]:
     user = session.user
-    view = report_views.staff_view(db, row)
     acting = access == "act"
-    if not acting:
-        view["reporter"] = None  # the owning force holds the victim's contact details
+    view = report_views.staff_view(db, row, owning_force=acting)
     report_clocks = response_clocks.report_clocks(db, row["id"], now)
     reader_force = None if user.role == "admin" else user.force
     officers = user_admin.officers_of(db, row["force"]) if acting and row["force"] else []

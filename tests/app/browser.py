@@ -166,8 +166,8 @@ class FletScreen:
                 continue
         shows.first.wait_for(timeout=wait_s * 1000)
 
-    def textbox(self, name: str) -> Locator:
-        return self.page.get_by_role("textbox", name=name)
+    def textbox(self, name: str, exact: bool = False) -> Locator:
+        return self.page.get_by_role("textbox", name=name, exact=exact)
 
     def text(self, text: str, exact: bool = False) -> Locator:
         return self.page.get_by_text(text, exact=exact)
@@ -182,7 +182,7 @@ class FletScreen:
         found.wait_for(timeout=timeout)
         return found
 
-    def fill(self, name: str, value: str, kept: Callable[[], bool] | None = None) -> None:
+    def fill(self, name: str, value: str, kept: Callable[[], bool] | None = None, exact: bool = False) -> None:
         """Type into a text field so that Flutter, not only the DOM, has the text.
 
         Playwright's fill() sets the <input>'s value in one go. Flutter ignores input on a field whose text
@@ -194,7 +194,7 @@ class FletScreen:
         the text is typed again if it did not arrive; the final checks on the saved report stand regardless.
         """
         for _attempt in range(3):
-            box = self.textbox(name)
+            box = self.textbox(name, exact)
             box.click()
             time.sleep(0.2)
             box.fill(value)

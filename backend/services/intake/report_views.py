@@ -32,6 +32,7 @@ def _base(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
         "id": row["id"],
         "category": row["category"],
         "happening_now": bool(row["happening_now"]),
+        "anonymous": bool(row["anonymous"]),
         "occurred_at": row["occurred_at"],
         "occurred_until": row["occurred_until"],
         "description": row["description"],
@@ -99,14 +100,31 @@ def public_view(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any
     return view
 
 
-def staff_view(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
-    """What an officer of the area sees: everything, with the reporter's contact details for the call back."""
-    view = _base(db, row)
-    view["timeline"] = _timeline(db, row["id"], public_only=False)
+def reporter(db: sqlite_utils.Database, row: dict[str, Any], owning_force: bool = True) -> dict[str, Any] | None:
+    """The reporter's contact details as staff may see them, or None: the one place that decides.
+
+    None for a report sent without a name (`anonymous`: not even the area's own officers see who sent it, so
+    nobody can call back; the police's answers still reach the phone through its token), and for a reader of
+    another force (a cross-border reader: the owning force holds the victim's contact details)."""
+    if row["anonymous"] or not owning_force:
+        return None
     device = db.execute(
         "SELECT name, phone, farm_name, postcode, email FROM devices WHERE id = ?", [row["device_id"]]
     ).fetchone()
-    view["reporter"] = dict(device) if device else None
+    return dict(device) if device else None
+
+
+def staff_view(db: sqlite_utils.Database, row: dict[str, Any], owning_force: bool = True) -> dict[str, Any]:
+    """What an officer of the area sees: everything, with the reporter's contact details for the call back unless
+    the report was sent without a name (see `reporter`). `owning_force=False` for a cross-border reader."""
+    view = _base(db, row)
+    view["timeline"] = _timeline(db, row["id"], public_only=False)
+    view["reporter"] = reporter(db, row, owning_force)
+    if row["anonymous"]:
+        # The phone's id would tie this report to the same phone's named reports, and so to a name.
+        for entry in view["timeline"]:
+            if entry["actor_kind"] == "device":
+                entry["actor_id"] = None
     view["force"] = row["force"]
     view["assigned_to"] = row["assigned_to"]
     view["clock_skew_s"] = row["clock_skew_s"]

@@ -28,6 +28,7 @@ def _report_row(report_id: str, device_id: str, body: ReportCreate, now: datetim
         "category": body.category,
         "category_group": BY_CODE[body.category].group,
         "happening_now": int(body.happening_now),
+        "anonymous": int(body.anonymous),
         "occurred_at": iso(body.occurred_at),
         "occurred_until": iso(body.occurred_until) if body.occurred_until else None,
         "description": body.description,
