@@ -78,9 +78,9 @@ i18n-compile: $(I18N_MO)
 
 # After marking new strings: extract them into the templates (.pot) and merge them into every language's .po.
 i18n-extract: $(STAMP)
-	$(BIN)/pybabel -q extract -F app/babel.cfg -k _ -k N_ -k ngettext:1,2 --sort-by-file -o app/locale/app.pot app wire
+	$(BIN)/pybabel -q extract -F app/babel.cfg -k _ -k N_ -k ngettext:1,2 --sort-by-file -o app/locale/app.pot .
 	$(BIN)/pybabel -q update -i app/locale/app.pot -d app/locale -D app --ignore-obsolete
-	$(BIN)/pybabel -q extract -F backend/babel.cfg -k _ -k N_ -k ngettext:1,2 --sort-by-file -o backend/locale/backend.pot backend
+	$(BIN)/pybabel -q extract -F backend/babel.cfg -k _ -k N_ -k ngettext:1,2 --sort-by-file -o backend/locale/backend.pot .
 	$(BIN)/pybabel -q update -i backend/locale/backend.pot -d backend/locale -D backend --ignore-obsolete
 
 i18n-check: setup
