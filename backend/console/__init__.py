@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from backend.console import (
     access_log,
+    accessibility,
     admin,
     auth,
     home,
@@ -30,3 +31,4 @@ router.include_router(policy_page.router)
 router.include_router(invite.router)
 router.include_router(access_log.router)
 router.include_router(summaries.router)
+router.include_router(accessibility.router)

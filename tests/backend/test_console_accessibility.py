@@ -70,6 +70,7 @@ def pages_for(console: ConsoleServer, site: dict[str, Any], role: str) -> list[s
         "/console/admin/templates",
         "/console/admin/access-log",
         "/console/admin/invite",
+        "/accessibility",
     ]
     found = []
     for path in candidates:
@@ -156,8 +157,10 @@ def test_every_console_page_has_no_wcag_aa_violations_and_never_scrolls_sideways
     found: dict[str, Any] = {}
     with chromium(viewport) as context:
         page = context.new_page()
-        page.goto(f"{console.url}/console/login")
-        pages = [("/console/login", axe_violations(page), sideways_overflow(page))]
+        pages = []
+        for public in ("/console/login", "/accessibility"):
+            page.goto(f"{console.url}{public}")
+            pages.append((public, axe_violations(page), sideways_overflow(page)))
         log_in(page, console, f"a11y.{role}", site["passwords"][role])
         for path in audited_pages[role]:
             page.goto(f"{console.url}{path}")
@@ -169,6 +172,21 @@ def test_every_console_page_has_no_wcag_aa_violations_and_never_scrolls_sideways
         if violations or overflow:
             found[path] = {"axe": violations, "sideways": overflow}
     assert not found, json.dumps(found, indent=1)
+
+
+def test_the_accessibility_statement_is_public_and_says_how_the_service_was_tested(console: ConsoleServer) -> None:
+    r = console.client().get("/accessibility")
+    assert r.status_code == 200, r.text[:300]
+    for words in (
+        "Accessibility statement for Hedgerow",
+        "Enforcement procedure",
+        "Compliance status",
+        "against WCAG 2.0, 2.1 and 2.2 levels A and AA",
+        "using only\n      the keyboard",
+    ):
+        assert words in r.text, words
+    queue = console.client().get("/console/login")
+    assert '<a href="/accessibility">Accessibility statement</a>' in queue.text  # every page links to it
 
 
 def test_an_officer_triages_the_most_overdue_report_with_the_keyboard_alone(
