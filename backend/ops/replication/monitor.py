@@ -11,8 +11,9 @@ Three things are watched, every POLL_S:
   only while something is waiting (for a bucket, listed after the newest name seen, so it answers with a few).
 
 So the lag reported is what a restore would lose at that moment, over-stated by at most two polls, and it grows
-on its own whenever Litestream is down, slow, or the store refuses it. Litestream's metrics give no replica
-position in 0.5; its log does, but a log format is not an interface.
+on its own whenever Litestream is down, slow, or the store refuses it. With nothing waiting, Litestream is asked
+its position once a second, and the store listed only when that position is ahead of the replica's.
+Litestream's metrics give no replica position in 0.5; its log does, but a log format is not an interface.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from backend.ops.replication.litestream import Supervisor
 from backend.ops.replication.store import BucketStore, FolderStore
 
 POLL_S = 0.1
+# With nothing waiting, Litestream's position is asked this often (so the page shows it, and catches up).
+IDLE_ASK_S = 1.0
 # While Litestream is down the server's own connections do not checkpoint (see backend/db.py); past this long,
 # the monitor checkpoints (PASSIVE: never waits for a reader or blocks a writer) so the WAL does not grow for ever.
 CHECKPOINT_WHILE_DOWN_S = 30.0
@@ -90,9 +93,11 @@ class LagMonitor:
                     version = current
                     with self._lock:
                         self._pending.append(_Commit(last_poll, now))
-                if any(c.txid is None for c in self._pending):
+                idle_ask = txid_seen is None or now - txid_seen[1] >= IDLE_ASK_S
+                if idle_ask or any(c.txid is None for c in self._pending):
                     txid_seen = self._place(txid_seen, now)
-                if any(c.txid is not None for c in self._pending):
+                behind = self.local_txid is not None and (self.replica_txid or 0) < self.local_txid
+                if behind or any(c.txid is not None for c in self._pending):
                     self._check_replica(now)
                 down_since = self._checkpoint_if_down(db, now, down_since)
                 last_poll = now
