@@ -82,7 +82,7 @@ class Settings:
     replica_endpoint: str = field(default_factory=lambda: _env("REPLICA_ENDPOINT", ""))
     # Seconds between Litestream's pushes to the replica (it looks at the WAL twice as often): a lost machine loses
     # at most about this much plus one upload. Each push with new data is one PUT to the bucket.
-    replica_sync_s: float = field(default_factory=lambda: float(_env("REPLICA_SYNC_S", "0.5")))
+    replica_sync_s: float = field(default_factory=lambda: float(_env("REPLICA_SYNC_S", "0.4")))
     # How far back a restore can go (Litestream's snapshot retention), and how long a purged photo's copy stays
     # on the replica, so that a restore to any moment in that window finds the photos its reports hold.
     replica_retention_h: float = field(default_factory=lambda: float(_env("REPLICA_RETENTION_H", str(7 * 24))))

@@ -33,6 +33,10 @@ FETCHERS = 8
 class Restored:
     data_dir: Path
     seconds: float = 0.0
+    # Where the time went: Litestream's restore of the database, the integrity check, fetching the photos.
+    database_s: float = 0.0
+    check_s: float = 0.0
+    photos_s: float = 0.0
     reports: int | None = None
     newest_report_at: str | None = None
     integrity: str | None = None
@@ -46,7 +50,8 @@ class Restored:
 
     def summary(self) -> str:
         lines = [
-            f"restored into {self.data_dir} in {self.seconds:.1f} s",
+            f"restored into {self.data_dir} in {self.seconds:.1f} s (database {self.database_s:.1f} s, "
+            f"integrity check {self.check_s:.1f} s, photos {self.photos_s:.1f} s)",
             f"  reports: {self.reports if self.reports is not None else '-'}"
             + (f", the newest received {self.newest_report_at}" if self.newest_report_at else ""),
             f"  integrity check: {self.integrity or '-'}",
@@ -111,6 +116,7 @@ def restore(url: str, endpoint: str, data_dir: Path, at: datetime | None = None)
     store = open_store(url, endpoint)
     db_path = data_dir / "hedgerow.db"
     failure = _restore_database(store, db_path, at)
+    result.database_s = time.monotonic() - started
     if failure:
         result.problems.append(failure)
         result.seconds = time.monotonic() - started
@@ -118,6 +124,7 @@ def restore(url: str, endpoint: str, data_dir: Path, at: datetime | None = None)
     db = connect(db_path)
     try:
         result.integrity = "; ".join(r[0] for r in db.execute("PRAGMA integrity_check").fetchall())
+        result.check_s = time.monotonic() - started - result.database_s
         held = drills.contents(db)
     finally:
         db.close()
@@ -125,12 +132,14 @@ def restore(url: str, endpoint: str, data_dir: Path, at: datetime | None = None)
         result.problems.append(f"the integrity check found: {result.integrity[:500]}")
     result.reports, result.newest_report_at = held.reports, held.newest_report_at
     photos_dir = data_dir / "photos"
+    fetching = time.monotonic()
     with ThreadPoolExecutor(FETCHERS) as pool:
         found = list(pool.map(lambda p: _restore_photo(store, photos_dir, *p), held.photos))
     result.photos_ok = sum(found)
     result.photos_missing = [sha for (sha, _), ok in zip(held.photos, found, strict=True) if not ok]
     if result.photos_missing:
         result.problems.append(f"{len(result.photos_missing)} photo(s) the reports hold are not on the replica")
+    result.photos_s = time.monotonic() - fetching
     result.seconds = time.monotonic() - started
     return result
 
