@@ -32,14 +32,14 @@ class Replication:
         self.url = parse(settings.replica_url).shown
         self.store = open_store(settings.replica_url, settings.replica_endpoint)
         self.config_path = settings.data_dir / litestream.CONFIG_NAME
-        sock = litestream.socket_path(settings.data_dir)
+        port = litestream.free_port()
         self.config_path.write_text(
             litestream.config_text(
-                settings.db_path, self.store, settings.replica_sync_s, settings.replica_retention_h, sock
+                settings.db_path, self.store, settings.replica_sync_s, settings.replica_retention_h, port
             )
         )
         leave_checkpoints_to_litestream(settings.db_path)
-        self.supervisor = litestream.Supervisor(self.config_path, settings.db_path, sock)
+        self.supervisor = litestream.Supervisor(self.config_path, settings.db_path, port)
         self.monitor = LagMonitor(settings.db_path, self.supervisor, self.store)
         self.photos = PhotoReplicator(settings.db_path, settings.photos_dir, self.store, settings.replica_retention_h)
 

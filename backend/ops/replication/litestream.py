@@ -13,15 +13,14 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import sysconfig
-import tempfile
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from hashlib import sha1
 from pathlib import Path
 from typing import IO, Any
 
@@ -36,6 +35,7 @@ LONGEST_BACKOFF_S = 60.0
 # A child that ran this long before it exited is taken to have been healthy: the next pause starts small again.
 HEALTHY_AFTER_S = 60.0
 _PR_SET_PDEATHSIG = 1
+_METRICS = ("litestream_txid", "litestream_sync_count", "litestream_sync_error_count")
 
 
 def binary() -> str:
@@ -49,12 +49,11 @@ def binary() -> str:
     return found
 
 
-def socket_path(data_dir: Path) -> Path:
-    """The control socket, in the data directory when its path fits a Unix socket's 108 bytes."""
-    path = data_dir / ".litestream.sock"
-    if len(str(path)) < 100:
-        return path
-    return Path(tempfile.gettempdir()) / f"hedgerow-litestream-{sha1(str(data_dir).encode()).hexdigest()[:12]}.sock"
+def free_port() -> int:
+    """A loopback port for Litestream's metrics (taken again by the child a moment later)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _yaml(value: Any, indent: int = 0) -> str:
@@ -82,7 +81,7 @@ def _duration(seconds: float) -> str:
 
 
 def config_text(
-    db_path: Path, store: FolderStore | BucketStore, sync_s: float, retention_h: float, socket: Path | None
+    db_path: Path, store: FolderStore | BucketStore, sync_s: float, retention_h: float, metrics_port: int | None
 ) -> str:
     """Litestream's config for the one database.
 
@@ -98,8 +97,9 @@ def config_text(
         "shutdown-sync-timeout": "10s",
         "snapshot": {"interval": "24h", "retention": f"{round(retention_h)}h"},
     }
-    if socket is not None:
-        config["socket"] = {"enabled": True, "path": str(socket), "permissions": 0o600}
+    if metrics_port is not None:
+        # Prometheus metrics, on loopback only: the lag monitor reads Litestream's position from them.
+        config["addr"] = f"127.0.0.1:{metrics_port}"
     config["dbs"] = [
         {
             "path": str(db_path),
@@ -145,10 +145,10 @@ class ChildState:
 class Supervisor:
     """Keeps `litestream replicate` running; its log lines go to the server's stderr and the last few are kept."""
 
-    def __init__(self, config_path: Path, db_path: Path, sock: Path | None) -> None:
+    def __init__(self, config_path: Path, db_path: Path, metrics_port: int | None) -> None:
         self.config_path = config_path
         self.db_path = db_path
-        self.socket = sock
+        self.metrics_url = f"http://127.0.0.1:{metrics_port}/metrics" if metrics_port else None
         self._control: httpx.Client | None = None
         self.state = ChildState()
         self.log: deque[str] = deque(maxlen=20)
@@ -176,8 +176,6 @@ class Supervisor:
             self._control.close()
 
     def _spawn(self) -> subprocess.Popen[bytes]:
-        if self.socket is not None:
-            self.socket.unlink(missing_ok=True)  # a socket left by a killed child would refuse the new one
         proc = subprocess.Popen(
             [binary(), "replicate", "-config", str(self.config_path)],
             stdin=subprocess.DEVNULL,
@@ -226,16 +224,29 @@ class Supervisor:
             self._stop.wait(backoff)
             backoff = min(backoff * 2, LONGEST_BACKOFF_S)
 
-    def local_txid(self) -> int | None:
-        """The newest transaction Litestream has read from the WAL (its control socket); None when it is down."""
-        if self.socket is None or not self.state.running:
+    def metrics(self) -> tuple[int, int] | None:
+        """(local transaction id, successful WAL syncs so far) from Litestream's metrics; None when it is down.
+
+        The transaction id is the newest Litestream has made from the WAL; a sync is one pass over the WAL, made
+        every monitor interval whether or not anything changed, so two more of them after a commit means the
+        commit is in a transaction file (the first might have begun before it).
+        """
+        if self.metrics_url is None or not self.state.running:
             return None
         if self._control is None:
-            self._control = httpx.Client(transport=httpx.HTTPTransport(uds=str(self.socket)), timeout=2)
+            self._control = httpx.Client(timeout=2)
         try:
-            answer = self._control.get("http://litestream/txid", params={"path": str(self.db_path)})
+            answer = self._control.get(self.metrics_url)
         except httpx.HTTPError:
             return None
         if answer.status_code != 200:
             return None
-        return int(answer.json()["txid"])
+        values = {}
+        for line in answer.text.splitlines():
+            name, _, rest = line.partition("{")
+            if name in _METRICS and f'db="{self.db_path}"' in rest:
+                values[name] = int(float(rest.rsplit(" ", 1)[1]))
+        if len(values) != len(_METRICS):
+            return None
+        syncs = values["litestream_sync_count"] - values["litestream_sync_error_count"]
+        return values["litestream_txid"], syncs

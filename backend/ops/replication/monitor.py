@@ -5,14 +5,15 @@ Three things are watched, every POLL_S:
 
 - commits, from SQLite's `PRAGMA data_version` on a connection of our own (it changes when any other
   connection commits): a commit first seen at one poll was made after the poll before it;
-- which of Litestream's transactions holds it: the first local transaction id (Litestream's control socket) that
-  appeared after the poll that saw the commit, since Litestream read the WAL after the commit to make it;
+- which of Litestream's transactions holds it: its local transaction id once it has made two more passes over the
+  WAL since the poll that saw the commit (from its Prometheus metrics on loopback: `litestream_txid`,
+  `litestream_sync_count`; the first pass might have begun before the commit, the second began after it);
 - whether the replica holds that transaction: the newest transaction file in the replica store itself, listed
   only while something is waiting (for a bucket, listed after the newest name seen, so it answers with a few).
 
 So the lag reported is what a restore would lose at that moment, over-stated by at most two polls, and it grows
-on its own whenever Litestream is down, slow, or the store refuses it. With nothing waiting, Litestream is asked
-its position once a second, and the store listed only when that position is ahead of the replica's.
+on its own whenever Litestream is down, slow, or the store refuses it. Litestream's metrics are read at every poll
+(loopback), and the store listed only when its position is ahead of the replica's.
 Litestream's metrics give no replica position in 0.5; its log does, but a log format is not an interface.
 """
 
@@ -31,8 +32,6 @@ from backend.ops.replication.litestream import Supervisor
 from backend.ops.replication.store import BucketStore, FolderStore
 
 POLL_S = 0.1
-# With nothing waiting, Litestream's position is asked this often (so the page shows it, and catches up).
-IDLE_ASK_S = 1.0
 # While Litestream is down the server's own connections do not checkpoint (see backend/db.py); past this long,
 # the monitor checkpoints (PASSIVE: never waits for a reader or blocks a writer) so the WAL does not grow for ever.
 CHECKPOINT_WHILE_DOWN_S = 30.0
@@ -42,6 +41,7 @@ CHECKPOINT_WHILE_DOWN_S = 30.0
 class _Commit:
     after: float  # monotonic time of the poll before the one that saw it: it was made after this
     seen: float  # monotonic time of the poll that saw it
+    syncs: tuple[int, int] | None = None  # (Litestream's pid, its successful WAL syncs) first seen after it
     txid: int | None = None  # Litestream's local transaction that holds it
 
 
@@ -84,7 +84,6 @@ class LagMonitor:
         try:
             version = db.execute("PRAGMA data_version").fetchone()[0]
             last_poll = time.monotonic()
-            txid_seen: tuple[int, float] | None = None  # (local txid, when asked)
             down_since: float | None = None
             while not self._stop.wait(POLL_S):
                 now = time.monotonic()
@@ -93,9 +92,7 @@ class LagMonitor:
                     version = current
                     with self._lock:
                         self._pending.append(_Commit(last_poll, now))
-                idle_ask = txid_seen is None or now - txid_seen[1] >= IDLE_ASK_S
-                if idle_ask or any(c.txid is None for c in self._pending):
-                    txid_seen = self._place(txid_seen, now)
+                self._place()
                 behind = self.local_txid is not None and (self.replica_txid or 0) < self.local_txid
                 if behind or any(c.txid is not None for c in self._pending):
                     self._check_replica(now)
@@ -104,18 +101,23 @@ class LagMonitor:
         finally:
             db.close()
 
-    def _place(self, txid_seen: tuple[int, float] | None, now: float) -> tuple[int, float] | None:
-        """Give commits seen before the previous ask the local transaction that appeared since."""
-        txid = self.supervisor.local_txid()
-        if txid is None:
-            return txid_seen
+    def _place(self) -> None:
+        """Give each commit the local transaction that holds it, once Litestream has passed over the WAL twice
+        since the commit was seen (the first pass may have begun before it)."""
+        found = self.supervisor.metrics()
+        if found is None:
+            return
+        txid, syncs = found
+        pid = self.supervisor.state.pid or 0
         self.local_txid = txid
-        if txid_seen is not None and txid > txid_seen[0]:
-            with self._lock:
-                for commit in self._pending:
-                    if commit.txid is None and commit.seen <= txid_seen[1]:
-                        commit.txid = txid
-        return (txid, now)
+        with self._lock:
+            for commit in self._pending:
+                if commit.txid is not None:
+                    continue
+                if commit.syncs is None or commit.syncs[0] != pid:  # first seen now, or Litestream started again
+                    commit.syncs = (pid, syncs)
+                elif syncs >= commit.syncs[1] + 2:
+                    commit.txid = txid
 
     def _check_replica(self, now: float) -> None:
         try:
