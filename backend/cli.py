@@ -240,6 +240,35 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.ops.replication.restore import restore
+    from backend.ops.replication.store import ReplicaError
+
+    at = _retention_moment(args.at, settings) if args.at else None
+    try:
+        result = restore(args.source, settings.replica_endpoint, Path(args.data_dir).resolve(), at)
+    except (FileExistsError, ReplicaError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(result.summary())
+    return 0 if result.ok else 1
+
+
+def cmd_drill(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.ops.replication.restore import drill
+    from backend.ops.replication.store import ReplicaError
+
+    try:
+        done, restored = drill(settings, Path(args.scratch).resolve() if args.scratch else None, keep=args.keep)
+    except (FileExistsError, ReplicaError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(restored.summary())
+    point = "-" if done.recovery_point_s is None else f"{done.recovery_point_s:.1f} s"
+    print(f"drill {'passed' if done.ok else 'FAILED'}: recovery point {point}, recovery time {done.recovery_time_s} s")
+    return 0 if done.ok else 1
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from backend.ops import runner
 
@@ -365,6 +394,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dest", help="a directory to create")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser(
+        "restore",
+        help="rebuild a data directory from the replica (database and photos), and check it",
+        description="Restore the database from a Litestream replica (the latest state, or the state at --at) and "
+        "every photo its reports hold into DATA_DIR, which must be empty; then run SQLite's integrity check and "
+        "check each photo's SHA-256. Prints what was restored; exits 1 if anything is missing or damaged. "
+        "S3 credentials come from the AWS_* variables, an S3-compatible server from HEDGEROW_REPLICA_ENDPOINT.",
+    )
+    p.add_argument("--from", dest="source", required=True, metavar="URL", help="s3://bucket/path or file:///path")
+    p.add_argument("--at", help="a past moment to restore to (ISO 8601 with offset)")
+    p.add_argument("data_dir", metavar="DATA_DIR", help="an empty (or new) directory")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser(
+        "drill",
+        help="a restore drill: restore the replica into a scratch directory, measure and record it",
+        description="Restore HEDGEROW_REPLICA_URL into a scratch directory as `hedgerow restore` does, then "
+        "report the recovery point (how much older the newest restored report is than the live database's "
+        "newest) and the recovery time, record both in the database for the admin page, and delete the copy. "
+        "Exits 1 if the restore failed its checks. Meant for a monthly timer (docs/operations.md).",
+    )
+    p.add_argument("--scratch", metavar="DIR", help="where to restore (empty or new; default a temporary directory)")
+    p.add_argument("--keep", action="store_true", help="keep the restored copy (it holds personal data)")
+    p.set_defaults(func=cmd_drill)
     return parser
 
 

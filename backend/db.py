@@ -16,6 +16,24 @@ from backend.migrations import migrate
 
 BUSY_TIMEOUT_MS = 10_000
 
+# Databases whose checkpoints Litestream makes, while it replicates them (backend/ops/replication).
+_litestream_checkpoints: set[str] = set()
+
+
+def leave_checkpoints_to_litestream(path: Path | str) -> None:
+    """From now on, this process's connections to `path` never checkpoint on their own.
+
+    Litestream copies WAL frames to the replica before they are checkpointed into the database file, and holds
+    a read transaction between its own checkpoints to stop others; under a steady stream of small commits an
+    application's automatic checkpoint can still slip in between and make it miss WAL frames, after which it
+    starts over with a full snapshot. Its guidance is to run the application with `PRAGMA wal_autocheckpoint =
+    0` and let Litestream checkpoint (https://litestream.io/tips/#disable-autocheckpoints-for-high-write-load-servers;
+    it does: PASSIVE at 1000 pages and every minute, TRUNCATE past ~500 MB). Its brief write lock while it
+    checkpoints is what BUSY_TIMEOUT_MS waits out (the same page's "Busy timeout" asks for at least 5 s).
+    If Litestream stays down, the replication monitor checkpoints instead, so the WAL cannot grow for ever.
+    """
+    _litestream_checkpoints.add(str(Path(path).resolve()))
+
 
 def connect(path: Path | str) -> sqlite_utils.Database:
     """Open the database with the settings every connection needs.
@@ -31,6 +49,8 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     # Savepoint journals and sorts in memory: a batch of intake's savepoints otherwise spills its journal to a
     # temporary file (open, write, unlink) on every group commit.
     conn.execute("PRAGMA temp_store=MEMORY")
+    if _litestream_checkpoints and str(Path(path).resolve()) in _litestream_checkpoints:
+        conn.execute("PRAGMA wal_autocheckpoint=0")
     conn.row_factory = sqlite3.Row
     return sqlite_utils.Database(conn)
 

@@ -24,6 +24,7 @@ from backend.console.render import error_page
 from backend.console.session import LoginRequired
 from backend.db import ConnectionPool
 from backend.open311.router import router as open311_router
+from backend.ops.replication import Replication
 from backend.routes import categories, clocks, devices, reports, staff, stats, uploads
 from backend.routes import policy as policy_routes
 from backend.security import SlidingWindowLimiter
@@ -125,8 +126,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         purger = retention_schedule.schedule(app.state.pool, settings, lambda: app.state.clock())
         upload_sweeper = asyncio.create_task(tus_server.sweeper())
         working_time.load_calendars(app.state.clock().year)
+        if app.state.replication is not None:
+            app.state.replication.start()
         _settle_garbage_collector()
         yield
+        if app.state.replication is not None:
+            # After the last request, so Litestream's final push holds every answered report.
+            await asyncio.to_thread(app.state.replication.stop)
         upload_sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await upload_sweeper
@@ -143,6 +149,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.settings = settings
     app.state.clock = clock or clock_for(settings)
+    # Before the first connection: while Litestream replicates, the server's connections leave checkpoints to it.
+    app.state.replication = Replication(settings) if settings.replica_url else None
     app.state.pool = ConnectionPool(settings.db_path)
     app.state.writer = GroupCommitWriter(settings.db_path)
     app.state.register_limiter = SlidingWindowLimiter(settings.register_per_hour, 3600)
@@ -197,9 +205,16 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         return RedirectResponse("/console", status_code=303)
 
     @app.get("/healthz", tags=["health"])
-    def health() -> dict[str, str]:
-        """Liveness for a proxy or a monitor."""
-        return {"status": "ok"}
+    def health(deep: bool = False) -> Response:
+        """Liveness for a proxy or a monitor. `?deep=1` adds replication (Litestream's state, the replica's lag,
+        the photos waiting to be copied), and answers 503 when replication is failing, for a monitor to alert on."""
+        if not deep:
+            return JSONResponse({"status": "ok"})
+        replication = app.state.replication
+        if replication is None:
+            return JSONResponse({"status": "ok", "replication": {"status": "off"}})
+        state = replication.status()
+        return JSONResponse({"status": state["status"], "replication": state}, 200 if state["status"] == "ok" else 503)
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, exempt_prefix=uploads.PREFIX)
     # Last added, so outermost: it also sees the answers the middlewares above give (a 413 for a console form).

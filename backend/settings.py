@@ -75,6 +75,17 @@ class Settings:
     # A report this close to a neighbouring force's area is shown, read-only, to that force's officers too
     # (kilometres; at most backend.services.areas.border.MAX_BORDER_KM, the distance recorded at intake).
     border_km: float = field(default_factory=lambda: float(_env("BORDER_KM", "10")))
+    # Continuous replication (docs/operations.md): where Litestream ships the database and the photos are copied,
+    # `s3://bucket/path` (credentials from the usual AWS_* variables) or `file:///path` (a second disk). Empty: off.
+    replica_url: str = field(default_factory=lambda: _env("REPLICA_URL", "").rstrip("/"))
+    # An S3-compatible server instead of AWS (MinIO, Garage, a provider's endpoint), as a URL.
+    replica_endpoint: str = field(default_factory=lambda: _env("REPLICA_ENDPOINT", ""))
+    # Seconds between Litestream's pushes to the replica (it looks at the WAL twice as often): a lost machine loses
+    # at most about this much plus one upload. Each push with new data is one PUT to the bucket.
+    replica_sync_s: float = field(default_factory=lambda: float(_env("REPLICA_SYNC_S", "0.4")))
+    # How far back a restore can go (Litestream's snapshot retention), and how long a purged photo's copy stays
+    # on the replica, so that a restore to any moment in that window finds the photos its reports hold.
+    replica_retention_h: float = field(default_factory=lambda: float(_env("REPLICA_RETENTION_H", str(7 * 24))))
     # Tests only: a file holding an ISO 8601 time the server takes as "now" (tests move time by rewriting it).
     clock_file: Path | None = field(default_factory=lambda: Path(p) if (p := _env("CLOCK_FILE", "")) else None)
 

@@ -71,12 +71,12 @@ def from_accept_language(header: str | None) -> Language:
     return best[1]
 
 
-def local_datetime(moment: datetime, language: Language, format: str = "medium") -> str:  # noqa: A002
+def local_datetime(moment: datetime, language: Language, format: str = "medium") -> str:
     """A moment as people in that language write it, on the clocks of Great Britain (Europe/London)."""
     return format_datetime(moment, format=format, tzinfo=LONDON, locale=_locale(language))
 
 
-def local_date(moment: datetime, language: Language, format: str = "long") -> str:  # noqa: A002
+def local_date(moment: datetime, language: Language, format: str = "long") -> str:
     return format_date(moment.astimezone(LONDON).date(), format=format, locale=_locale(language))
 
 

@@ -12,6 +12,7 @@ from backend.console import (
     map_page,
     policy_page,
     queue,
+    replication_page,
     report,
     summaries,
     update_templates,
@@ -30,5 +31,6 @@ router.include_router(update_templates.router)
 router.include_router(policy_page.router)
 router.include_router(invite.router)
 router.include_router(access_log.router)
+router.include_router(replication_page.router)
 router.include_router(summaries.router)
 router.include_router(accessibility.router)
