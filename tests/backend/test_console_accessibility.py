@@ -206,7 +206,11 @@ def test_an_officer_triages_the_most_overdue_report_with_the_keyboard_alone(
         page.keyboard.type(site["passwords"]["officer"])
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", name=f"Queue · {KENT_POLICE}")).to_be_visible()
-        # The queue opens most overdue first: the first report Tab reaches is the one the shift must answer.
+        # An officer's queue opens on what came in this shift; the "Most overdue" view is one Tab stop away, and
+        # there the first report Tab reaches is the one the shift must answer first.
+        _tab_to(page, lambda p: _focused_text(p) == "Most overdue")
+        page.keyboard.press("Enter")
+        page.wait_for_url(lambda url: "view=overdue" in url)
         focus_visible = _tab_to(page, lambda p: "/console/reports/" in _focused_href(p))
         assert _focused_href(page).endswith(site["overdue"]), _focused_href(page)
         assert focus_visible, "the focused link is drawn with a visible outline"
