@@ -145,6 +145,7 @@ def build_report(
             calls=calls,
             created_at=datetime.fromisoformat(data["created_at"]),
             photos=photos,
+            alert_id=data.get("alert_id"),
         )
     except ValidationError as exc:
         for err in exc.errors():

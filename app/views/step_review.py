@@ -89,6 +89,8 @@ def ReviewStep(app: AppState, draft: ReportDraft) -> ft.Control:
         _line("Calls", "; ".join(calls), "review-calls"),
         _line("Description", draft.description, "review-description"),
     ]
+    if draft.alert_id is not None:
+        controls.append(_line("Answers the police alert", draft.alert_title, "review-alert"))
     controls += [warning(w) for w in draft.photo_distance_warnings()]
     controls += [
         subheading("Saving"),
