@@ -53,6 +53,7 @@ class AlertSettingsForm:
     message: str = ""  # about the last thing the farmer did
     farm_grid_ref_text: str = ""
     gps_busy: bool = False
+    moving_farm: bool = False  # asking where the farm is again
 
     @classmethod
     def open(
@@ -86,6 +87,7 @@ class AlertSettingsForm:
 
     def _done(self, message: str = "") -> None:
         self.message = message
+        self.moving_farm = False
         self.reload()
         self._changed()
 
@@ -113,6 +115,10 @@ class AlertSettingsForm:
         else:
             alert_store.choose_place(self._store, int(key.removeprefix("place-")), radius_km, now)
         self._done()
+
+    def move_farm(self) -> None:
+        self.message = ""
+        self.moving_farm = True
 
     def set_farm_grid_ref_text(self, text: str) -> None:
         self.farm_grid_ref_text = text
