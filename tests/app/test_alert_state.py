@@ -4,11 +4,13 @@ the views drive them, against a real phone database."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 
 from app.services.location import Fix
+from app.state import alerts as alert_state
 from app.state.app_state import AppState
 from app.store import Store
 from app.store import alerts as alert_store
@@ -204,3 +206,25 @@ def test_opting_out_clears_the_alerts_from_home(app: AppState, store: Store, clo
     app.alert_settings.set_opted_in(False)
     app.close_alert_settings()
     assert app.alerts.rows == [] and app.screen == "home"
+
+
+def test_valid_until_reads_in_uk_time_even_on_a_phone_with_no_time_zone_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    london = ZoneInfo("Europe/London")
+    moments = [
+        datetime(year, 1, 1, tzinfo=UTC) + timedelta(minutes=30 * n)
+        for year in (2026, 2027)
+        for n in range(0, 17520, 7)
+    ]
+    moments += [datetime(2026, 3, 29, 0, 59, tzinfo=UTC), datetime(2026, 3, 29, 1, 0, tzinfo=UTC)]
+    moments += [datetime(2026, 10, 25, 0, 59, tzinfo=UTC), datetime(2026, 10, 25, 1, 0, tzinfo=UTC)]
+    expected = [m.astimezone(london).replace(tzinfo=None) for m in moments]
+    assert [alert_state.uk_wall_clock(m) for m in moments] == expected
+
+    def no_database(key: str) -> ZoneInfo:
+        raise ZoneInfoNotFoundError(f"No time zone found with key {key}")
+
+    monkeypatch.setattr(alert_state, "ZoneInfo", no_database)
+    assert [alert_state.uk_wall_clock(m) for m in moments] == expected
+    assert alert_state.uk_time("2026-07-01T12:00:00+00:00") == "Wed 01 Jul 2026, 13:00"
