@@ -304,3 +304,51 @@ def test_an_older_server_without_alerts_keeps_the_choice_waiting_and_the_sync_su
     settings = alert_store.load_settings(phone.store)
     assert settings.places_pending  # sent again once the server offers alerts
     assert settings.problem == "This server does not send alerts yet; your choice is kept."
+
+
+def test_an_alert_that_does_not_read_is_skipped_and_the_others_are_kept(tmp_path: Path) -> None:
+    clock = SharedClock(tmp_path / "now.txt")
+    phone = registered_phone(tmp_path / "phone", "http://hedgerow.test")
+    alert_store.set_opted_in(phone.store, True, clock())
+    good = {
+        "id": 5,
+        "force": "Kent Police",
+        "title": "Quad stolen",
+        "text": "A red Honda quad taken overnight.",
+        "area": {"lat": FARM[0], "lon": FARM[1], "radius_km": 5},
+        "issued_at": T0.isoformat(),
+        "updated_at": T0.isoformat(),
+        "expires_at": (T0 + timedelta(hours=48)).isoformat(),
+    }
+    bad = {**good, "id": 6, "area": {"lat": "somewhere in Kent"}}
+    server = OlderServer()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == ALERTS_PATH:
+            return httpx.Response(200, json={"alerts": [bad, good], "withdrawn": [], "cursor": "7"})
+        return server(request)
+
+    engine = engine_for(phone, "http://hedgerow.test", clock)
+    engine.client_factory = lambda: httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    assert one_pass(engine)
+    assert on_phone(phone, clock) == [5]
+    assert alert_store.alerts_cursor(phone.store) == "7"
+
+
+def test_a_wifi_sign_in_page_instead_of_the_alerts_is_not_taken_for_an_empty_list(tmp_path: Path) -> None:
+    clock = SharedClock(tmp_path / "now.txt")
+    phone = registered_phone(tmp_path / "phone", "http://hedgerow.test")
+    alert_store.set_opted_in(phone.store, True, clock())
+    alert_store.store_pull(phone.store, [], [], "3", True, clock())
+    server = OlderServer()
+
+    def portal(request: httpx.Request) -> httpx.Response:
+        if request.url.path == ALERTS_PATH:
+            return httpx.Response(200, html="<html>Sign in to FarmNet Wi-Fi</html>")
+        return server(request)
+
+    engine = engine_for(phone, "http://hedgerow.test", clock)
+    engine.client_factory = lambda: httpx.AsyncClient(transport=httpx.MockTransport(portal))
+    assert not one_pass(engine)
+    assert engine.status.last_error is not None and "Wi-Fi sign-in page" in engine.status.last_error
+    assert alert_store.alerts_cursor(phone.store) == "3"  # kept: the next pull starts where the last one ended
