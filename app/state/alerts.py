@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
 
 import flet as ft
 
 from app.store import Store
 from app.store import alerts as alert_store
 from core.geo import distance_m
+from core.uktime import LONDON
 from wire.categories import Category
 
 
@@ -34,26 +34,9 @@ class AlertRow:
     unread: bool
 
 
-def _last_sunday(year: int, month: int) -> datetime:
-    last = datetime(year, month + 1, 1, 1, tzinfo=UTC) - timedelta(days=1)
-    return last - timedelta(days=(last.weekday() + 1) % 7)
-
-
-def uk_wall_clock(moment: datetime) -> datetime:
-    """What a clock in the UK shows at `moment`. A phone's Python may have no time zone database (Android keeps
-    its own): then the UK's rule since 1996, summer time from 01:00 UTC on the last Sunday of March to 01:00 UTC
-    on the last Sunday of October."""
-    try:
-        return moment.astimezone(ZoneInfo("Europe/London")).replace(tzinfo=None)
-    except ZoneInfoNotFoundError:
-        utc = moment.astimezone(UTC)
-        summer = _last_sunday(utc.year, 3) <= utc < _last_sunday(utc.year, 10)
-        return (utc + timedelta(hours=1 if summer else 0)).replace(tzinfo=None)
-
-
 def uk_time(iso: str) -> str:
     """A stored time as the farmer reads it: in UK time whatever the phone's zone."""
-    return uk_wall_clock(datetime.fromisoformat(iso)).strftime("%a %d %b %Y, %H:%M")
+    return datetime.fromisoformat(iso).astimezone(LONDON).strftime("%a %d %b %Y, %H:%M")
 
 
 def distance_words(km: float, place: str) -> str:
