@@ -55,7 +55,12 @@ def test_an_alert_reaches_the_open_app_within_90_s_and_ive_seen_this_sends_a_lin
             screen.wait_text("Hello Jo")
             # The first pass registers the phone and sends its places; then nobody touches the app.
             wait_until(
-                lambda: phone_value(data_dir, "SELECT places_sent_version FROM alert_settings") == 1,
+                lambda: (
+                    phone_value(
+                        data_dir, "SELECT places_sent_version = places_version AND opted_in FROM alert_settings"
+                    )
+                    == 1
+                ),
                 "the phone registered and its alert places sent",
                 timeout=60,
             )
@@ -82,7 +87,7 @@ def test_an_alert_reaches_the_open_app_within_90_s_and_ive_seen_this_sends_a_lin
             waited = time.monotonic() - issued_at
             assert waited < WITHIN_S, f"the alert took {waited:.0f} s to show"
             screen.wait_text("Police alerts near you: 1 new")
-            screen.wait_text("2 km from Hill Farm")
+            screen.wait_text("3 km from Hill Farm")
             screen.shot("home-alert", PHONE_SIZES)
 
             screen.text(TITLE).first.click()
@@ -117,7 +122,7 @@ def test_an_alert_reaches_the_open_app_within_90_s_and_ive_seen_this_sends_a_lin
             assert report.status_code == 200, report.text
             assert report.json()["alert_id"] == alert_id
             assert report.json()["vehicles"][0]["registration"] == "AB12CDE"
-            staff_view = client.patch(f"/api/v1/alerts/{alert_id}", json={}, headers=officer)
+            staff_view = client.get(f"/api/v1/alerts/{alert_id}", headers=officer)
             assert staff_view.status_code == 200, staff_view.text
             assert staff_view.json()["linked_reports"] == [report_id]
             assert staff_view.json()["devices_reached"] == 1
