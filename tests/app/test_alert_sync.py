@@ -361,3 +361,23 @@ def test_a_wifi_sign_in_page_instead_of_the_alerts_is_not_taken_for_an_empty_lis
     assert not one_pass(engine)
     assert engine.status.last_error is not None and "Wi-Fi sign-in page" in engine.status.last_error
     assert alert_store.alerts_cursor(phone.store) == "3"  # kept: the next pull starts where the last one ended
+
+
+def test_sms_goes_to_the_server_and_email_without_an_address_is_refused_in_plain_words(
+    backend: LiveServer, clock: SharedClock, tmp_path: Path
+) -> None:
+    phone = opted_in_phone(tmp_path, backend, clock)
+    alert_store.set_channels(phone.store, True, False, clock())
+    sent = SentRequests([])
+    assert one_pass(engine_for(phone, backend.url, clock, sent))
+    assert sent.bodies(CHANNELS_PATH) == [{"sms": True, "email": False}]
+    assert not alert_store.load_settings(phone.store).channels_pending
+    # The farmer registered without an email address: the server refuses, the phone says why and does not retry.
+    alert_store.set_channels(phone.store, True, True, clock())
+    assert one_pass(engine_for(phone, backend.url, clock))
+    settings = alert_store.load_settings(phone.store)
+    assert not settings.channels_pending
+    assert settings.problem is not None and "registered without an email address" in settings.problem
+    again = SentRequests([])
+    assert one_pass(engine_for(phone, backend.url, clock, again))
+    assert again.bodies(CHANNELS_PATH) == []
