@@ -46,7 +46,9 @@ def set_places(
                 list(columns.values()),
             )
         _subscription(db, device_id, now)
-        db.execute("UPDATE alert_subscriptions SET places_version = places_version + 1 WHERE device_id = ?", [device_id])
+        db.execute(
+            "UPDATE alert_subscriptions SET places_version = places_version + 1 WHERE device_id = ?", [device_id]
+        )
     return places_of(db, device_id)
 
 

@@ -5,11 +5,12 @@ Both directions read an R*Tree of bounding boxes first (`alert_place_boxes` for 
 few candidates (geometry.circles_meet).
 
 The pull (`GET /api/v1/alerts?since=<cursor>`): the cursor is "<seq>-<second>-<places>", the last alert event
-the phone has seen, the server's time of that pull and the version of the device's places it was answered with. Since it, the phone is sent every active alert that reaches it and
-changed after `seq`; and in `withdrawn`, of the alerts it pulled before, those that changed after `seq` and no
-longer reach it (withdrawn, or moved away) and those that expired after `second`. When the device's places changed
-since, every active alert that reaches it is sent again, and every other alert it pulled before is in
-`withdrawn`. Without a cursor, every active alert that reaches the device is sent (the phone replaces what it had).
+the phone has seen, the server's time of that pull and the version of the device's places it was answered with.
+Since it, the phone is sent every active alert that reaches it and changed after `seq`; and in `withdrawn`, of the
+alerts it pulled before, those that changed after `seq` and no longer reach it (withdrawn, or moved away) and
+those that expired after `second`. When the device's places changed since, every active alert that reaches it is
+sent again, and every other alert it pulled before is in `withdrawn`. Without a cursor, every active alert that
+reaches the device is sent (the phone replaces what it had).
 "Pulled before" is `alert_reached`, written before the answer leaves (`record_pulled`).
 """
 
