@@ -75,6 +75,7 @@
   function pageMap(element) {
     var point = [parseFloat(element.dataset.lat), parseFloat(element.dataset.lon)];
     var map = baseMap(element);
+    map.setView(point, 10); // a view first: Leaflet adds a layer to a map only once it has one
     var circle = L.circle(point, {
       radius: parseFloat(element.dataset.radius) * 1000, weight: 2, className: "alert-circle",
     }).addTo(map);
