@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from backend.console import (
     access_log,
     admin,
+    alerts,
     auth,
     home,
     invite,
@@ -30,3 +31,4 @@ router.include_router(policy_page.router)
 router.include_router(invite.router)
 router.include_router(access_log.router)
 router.include_router(summaries.router)
+router.include_router(alerts.router)

@@ -11,8 +11,8 @@ channels, who pulled which alert, and the SMS and email outbox.
   span, in Unix seconds), kept by triggers: "which alerts reach this device" and "which devices this alert reaches"
   read a handful of boxes, then measure the exact distances.
 - `alert_places`: each device's places, snapped to the 1 km National Grid square whatever the phone sent;
-  `alert_subscriptions`: whether it wants alerts by SMS or email (to its registered phone or email) and when its
-  places last changed. Both go with the device (ON DELETE CASCADE: the retention purge deletes silent devices).
+  `alert_subscriptions`: whether it wants alerts by SMS or email (to its registered phone or email) and the version of
+  its places (counted up at each change: the pull's cursor holds it). Both go with the device (ON DELETE CASCADE: the retention purge deletes silent devices).
 - `alert_reached`: the devices that pulled each alert (the console's "devices reached").
 - `alert_deliveries`: one row per alert, channel and recipient, unique, written in the transaction that issues the
   alert, so each recipient is sent an alert at most once however often delivery is retried.
@@ -101,7 +101,7 @@ CREATE TABLE alert_subscriptions (
     device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
     sms INTEGER NOT NULL DEFAULT 0,
     email INTEGER NOT NULL DEFAULT 0,
-    places_changed_s INTEGER NOT NULL DEFAULT 0,
+    places_version INTEGER NOT NULL DEFAULT 0,
     updated_at TEXT NOT NULL
 );
 

@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api/v1", tags=["alerts"])
 _ALERT_ERRORS = {404: {"description": "No such alert"}}
 
 
-def _send_soon(request: Request, tasks: BackgroundTasks) -> None:
+def send_soon(request: Request, tasks: BackgroundTasks) -> None:
     """Deliver the SMS and email queued by this request once it has answered (the schedule retries failures)."""
     app = request.app
     tasks.add_task(delivery.run, app.state.pool, app.state.settings, app.state.clock)
@@ -41,7 +41,7 @@ def create_alert(
     reaches the phones whose alert places its circle meets at their next pull (within a minute while the app is
     open), and the farmers there who chose SMS or email."""
     alert_id = issuing.issue(db, user, body, now, settings)
-    _send_soon(request, tasks)
+    send_soon(request, tasks)
     return views.staff_view(db, alert_row(db, alert_id))
 
 
@@ -69,7 +69,7 @@ def change_alert(
     """Change an alert (only the fields given), or withdraw it with `{"withdrawn": true}` (for good). Phones drop
     a withdrawn alert at their next pull."""
     issuing.edit(db, user, alert_id, body, now, settings)
-    _send_soon(request, tasks)
+    send_soon(request, tasks)
     return views.staff_view(db, alert_row(db, alert_id))
 
 

@@ -82,3 +82,12 @@ def force_reach_km(db: sqlite_utils.Database, force: str, lat: float, lon: float
         for x, y in shapely.get_coordinates(geom.convex_hull):
             furthest = max(furthest, distance_m(lat, lon, float(y), float(x)))
     return furthest / 1000
+
+
+def force_bounds(db: sqlite_utils.Database, force: str | None) -> Box | None:
+    """The box around a force's areas (None for none): where the console's alert map opens."""
+    index = area_index(db)
+    boxes = [g.bounds for a, g in zip(index.areas, index.geoms, strict=True) if a.force == force]
+    if not boxes:
+        return None
+    return Box(min(b[1] for b in boxes), max(b[3] for b in boxes), min(b[0] for b in boxes), max(b[2] for b in boxes))

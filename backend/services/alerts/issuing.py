@@ -186,7 +186,7 @@ def edit(
                 f"UPDATE alerts SET {', '.join(f'{k} = ?' for k in columns)} WHERE id = ?",
                 [*columns.values(), alert_id],
             )
-            changed = {k: [row[k], v] for k, v in columns.items() if not k.startswith("box_")}
+            changed = {k: [row[k], v] for k, v in columns.items() if not k.startswith("box_") and k != "ends_s"}
             _record(db, alert_id, "edited", user, now, {"changed": changed})
             if {"lat", "lon", "radius_km"} & set(columns):  # farmers newly reached are sent it, once
                 delivery.queue_for_alert(db, alert_row(db, alert_id), now, settings)

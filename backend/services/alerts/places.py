@@ -7,7 +7,6 @@ phone number the device registered with, or by email to its registered address.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 
@@ -46,7 +45,10 @@ def set_places(
                 f"INSERT INTO alert_places ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
                 list(columns.values()),
             )
-        _subscription(db, device_id, now, places_changed_s=math.floor(now.timestamp()))
+        _subscription(db, device_id, now)
+        db.execute(
+            "UPDATE alert_subscriptions SET places_version = places_version + 1 WHERE device_id = ?", [device_id]
+        )
     return places_of(db, device_id)
 
 

@@ -4,12 +4,13 @@ Both directions read an R*Tree of bounding boxes first (`alert_place_boxes` for 
 `alert_boxes` for the alerts that reach a device) and then measure the exact distance between the centres of the
 few candidates (geometry.circles_meet).
 
-The pull (`GET /api/v1/alerts?since=<cursor>`): the cursor is "<seq>-<second>", the last alert event the phone
-has seen and the server's time of that pull. Since it, the phone is sent every active alert that reaches it and
-changed after `seq`; and in `withdrawn`, of the alerts it pulled before, those that changed after `seq` and no
-longer reach it (withdrawn, or moved away) and those that expired after `second`. When the device's places changed
-after `second`, every active alert that reaches it is sent again, and every other alert it pulled before is in
-`withdrawn`. Without a cursor, every active alert that reaches the device is sent (the phone replaces what it had).
+The pull (`GET /api/v1/alerts?since=<cursor>`): the cursor is "<seq>-<second>-<places>", the last alert event
+the phone has seen, the server's time of that pull and the version of the device's places it was answered with.
+Since it, the phone is sent every active alert that reaches it and changed after `seq`; and in `withdrawn`, of the
+alerts it pulled before, those that changed after `seq` and no longer reach it (withdrawn, or moved away) and
+those that expired after `second`. When the device's places changed since, every active alert that reaches it is
+sent again, and every other alert it pulled before is in `withdrawn`. Without a cursor, every active alert that
+reaches the device is sent (the phone replaces what it had).
 "Pulled before" is `alert_reached`, written before the answer leaves (`record_pulled`).
 """
 
@@ -29,7 +30,7 @@ from backend.services.alerts.store import stamp
 from backend.services.errors import Invalid
 from backend.writes import write
 
-_CURSOR = re.compile(r"^(\d{1,18})-(\d{1,12})$")
+_CURSOR = re.compile(r"^(\d{1,18})-(\d{1,12})-(\d{1,12})$")
 _PLACE_CANDIDATES = (
     "SELECT p.device_id, p.lat, p.lon, p.radius_km FROM alert_place_boxes b JOIN alert_places p ON p.id = b.id "
     "WHERE b.max_lat >= ? AND b.min_lat <= ? AND b.max_lon >= ? AND b.min_lon <= ?"
@@ -40,9 +41,10 @@ _PLACE_CANDIDATES = (
 class Cursor:
     seq: int
     second: int
+    places: int
 
     def __str__(self) -> str:
-        return f"{self.seq}-{self.second}"
+        return f"{self.seq}-{self.second}-{self.places}"
 
     @classmethod
     def parse(cls, text: str | None) -> Cursor | None:
@@ -52,7 +54,7 @@ class Cursor:
         found = _CURSOR.match(text)
         if found is None:
             raise Invalid("since: not a cursor this server gave; pull without it to get every alert")
-        return cls(int(found.group(1)), int(found.group(2)))
+        return cls(int(found.group(1)), int(found.group(2)), int(found.group(3)))
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,11 @@ def pull(db: sqlite_utils.Database, device_id: str, since: Cursor | None, now: d
     # The cursor's seq is read first: an alert changed while this pull reads gets a later seq and comes with the
     # next pull, rather than being skipped.
     seq = db.execute("SELECT coalesce(max(id), 0) FROM alert_events").fetchone()[0]
+    # So is the places' version, before the places: places changed in between are taken for new next time.
+    version = db.execute("SELECT places_version FROM alert_subscriptions WHERE device_id = ?", [device_id]).fetchone()
+    places_version = version[0] if version else 0
     places = places_of(db, device_id)
-    cursor = Cursor(seq, now_s)
+    cursor = Cursor(seq, now_s, places_version)
     if since is None:
         return Pull(active_reaching(db, places, now_s), [], cursor)
     changed = db.execute("SELECT * FROM alerts WHERE seq > ? AND seq <= ? ORDER BY id", [since.seq, seq]).fetchall()
@@ -150,8 +155,7 @@ def pull(db: sqlite_utils.Database, device_id: str, since: Cursor | None, now: d
             "SELECT id FROM alerts WHERE withdrawn_at IS NULL AND ends_s > ? AND ends_s <= ?", [since.second, now_s]
         )
     }
-    moved = db.execute("SELECT places_changed_s FROM alert_subscriptions WHERE device_id = ?", [device_id]).fetchone()
-    if moved is not None and moved[0] >= since.second:
+    if places_version != since.places:
         sent = active_reaching(db, places, now_s)
         gone |= {r[0] for r in db.execute("SELECT id FROM alerts WHERE withdrawn_at IS NULL AND ends_s > ?", [now_s])}
     else:

@@ -14,6 +14,17 @@ import sqlite_utils
 from backend.services.staff.accounts import StaffUser, display_names
 
 LIST_LIMIT = 200
+# What an edit changed, in the console's words (a moved centre changes two columns: one word).
+CHANGE_WORDS = {
+    "title": "title",
+    "text": "message",
+    "category": "category",
+    "vehicle_registration": "vehicle",
+    "lat": "centre",
+    "lon": "centre",
+    "radius_km": "radius",
+    "expires_at": "end",
+}
 
 
 def public_view(row: dict[str, Any]) -> dict[str, Any]:
@@ -83,4 +94,22 @@ def history(db: sqlite_utils.Database, alert_id: int) -> list[dict[str, Any]]:
     """The alert's events, newest first, with who made each."""
     rows = [dict(r) for r in db.execute("SELECT * FROM alert_events WHERE alert_id = ? ORDER BY id DESC", [alert_id])]
     names = display_names(db, {r["user_id"] for r in rows if r["user_id"] is not None})
-    return [r | {"who": names.get(r["user_id"], "system"), "data": json.loads(r["data"])} for r in rows]
+    found = []
+    for r in rows:
+        data = json.loads(r["data"])
+        words = list(dict.fromkeys(CHANGE_WORDS.get(k, k) for k in data.get("changed", {})))
+        found.append(r | {"who": names.get(r["user_id"], "system"), "data": data, "changed_words": words})
+    return found
+
+
+def deliveries(db: sqlite_utils.Database, alert_id: int) -> dict[str, dict[str, int]]:
+    """How many SMS and emails were sent, are waiting, or were given up, by channel."""
+    counts = {c: {"sent": 0, "waiting": 0, "gave_up": 0} for c in ("sms", "email")}
+    rows = db.execute(
+        "SELECT channel, CASE WHEN sent_at IS NOT NULL THEN 'sent' WHEN gave_up_at IS NOT NULL THEN 'gave_up' "
+        "ELSE 'waiting' END AS state, count(*) FROM alert_deliveries WHERE alert_id = ? GROUP BY 1, 2",
+        [alert_id],
+    )
+    for channel, outcome, n in rows:
+        counts[channel][outcome] = n
+    return counts
