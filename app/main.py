@@ -7,6 +7,7 @@ is the phone's "no signal". Packaged by `flet build` it runs embedded on the pho
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import secrets
@@ -34,6 +35,7 @@ from app.views.app_view import AppView
 from app.views.common import theme
 
 log = logging.getLogger("hedgerow.app")
+ALERT_EXPIRY_CHECK_S = 30.0
 
 
 def make_main(config: AppConfig, store: Store, upload_dir: Path | None = None):  # type: ignore[no-untyped-def]
@@ -81,7 +83,7 @@ def make_main(config: AppConfig, store: Store, upload_dir: Path | None = None): 
             page.run_task(apply)
 
         # One sync engine for the process, started with the first screen; every open screen shows its status.
-        app.sync = SyncState.attach(store, engine, tz, app.refresh_reports, schedule=in_this_session)
+        app.sync = SyncState.attach(store, engine, tz, app.refresh, schedule=in_this_session)
         wifi: list[bool] = [True]
         engine.on_wifi = lambda: wifi[0]
 
@@ -96,7 +98,10 @@ def make_main(config: AppConfig, store: Store, upload_dir: Path | None = None): 
             elif e.state in (ft.AppLifecycleState.PAUSE, ft.AppLifecycleState.HIDE):
                 engine.paused()
 
+        open_screen = [True]
+
         def closed(e: ft.ControlEvent) -> None:
+            open_screen[0] = False
             if app.sync is not None:
                 app.sync.detach()
 
@@ -109,6 +114,15 @@ def make_main(config: AppConfig, store: Store, upload_dir: Path | None = None): 
             page.run_task(engine.run_forever)
         # Fetch the current categories in the background; with no signal the phone's copy stands.
         page.run_task(app.refresh_categories)
+
+        async def expire_alerts() -> None:
+            """An alert past its end goes from the screen by the phone's own clock, signal or not."""
+            while open_screen[0]:
+                await asyncio.sleep(ALERT_EXPIRY_CHECK_S)
+                if open_screen[0]:
+                    app.alerts.refresh()
+
+        page.run_task(expire_alerts)
 
     return main
 

@@ -148,6 +148,14 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_alerts_deliver(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.services.alerts import delivery
+
+    result = delivery.deliver_due(_db(settings), settings, _moment(args.now, settings))
+    print(f"alerts: sent {result.sent}, failed {result.failed} (tried again later), gave up {result.gave_up}")
+    return 0
+
+
 def cmd_policy_show(args: argparse.Namespace, settings: Settings) -> int:
     from backend.services.clocks import policy
 
@@ -360,6 +368,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--now", help="the time to sweep at (ISO 8601 with offset; default the clock)")
     p.add_argument("--no-deliver", action="store_true", help="queue notifications but do not send them")
     p.set_defaults(func=cmd_sweep)
+
+    alerts = sub.add_parser("alerts", help="police alerts to farmers").add_subparsers(
+        dest="alerts_command", required=True
+    )
+    p = alerts.add_parser("deliver", help="send the alerts' queued SMS and email (the server does it every 30 s)")
+    p.add_argument("--now", help="the time to deliver at (ISO 8601 with offset; default the clock)")
+    p.set_defaults(func=cmd_alerts_deliver)
 
     policy = sub.add_parser("policy", help="response targets").add_subparsers(dest="policy_command", required=True)
     p = policy.add_parser("show", help="the targets in force for every category and clock")

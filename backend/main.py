@@ -25,9 +25,11 @@ from backend.console.session import LoginRequired
 from backend.db import ConnectionPool
 from backend.open311.router import router as open311_router
 from backend.ops.replication import Replication
-from backend.routes import categories, clocks, devices, reports, staff, stats, uploads
+from backend.routes import alerts, categories, clocks, devices, reports, staff, stats, uploads
 from backend.routes import policy as policy_routes
 from backend.security import SlidingWindowLimiter
+from backend.services import periodic
+from backend.services.alerts import delivery as alert_delivery
 from backend.services.clocks import policy, sweep, working_time
 from backend.services.errors import DomainError, plain_errors
 from backend.services.retention import schedule as retention_schedule
@@ -124,6 +126,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         sweeper = sweep.schedule(app.state.pool, settings, lambda: app.state.clock())
         purger = retention_schedule.schedule(app.state.pool, settings, lambda: app.state.clock())
+        alert_sender = alert_delivery.schedule(app.state.pool, settings, lambda: app.state.clock())
         upload_sweeper = asyncio.create_task(tus_server.sweeper())
         working_time.load_calendars(app.state.clock().year)
         if app.state.replication is not None:
@@ -138,6 +141,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             await upload_sweeper
         await sweep.stop(sweeper)
         await retention_schedule.stop(purger)
+        await periodic.stop(alert_sender)
         app.state.writer.close()
         app.state.pool.close()
 
@@ -193,6 +197,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(clocks.router)
     app.include_router(policy_routes.router)
     app.include_router(stats.router)
+    app.include_router(alerts.router)
     tus_server = uploads.build_server(settings, app.state.clock)
     app.include_router(tus_server.router(tags=["uploads"]))
     app.include_router(console.router)

@@ -70,6 +70,13 @@ class Settings:
     smtp_password: str = field(default_factory=lambda: _env("SMTP_PASSWORD", ""))
     smtp_from: str = field(default_factory=lambda: _env("SMTP_FROM", "hedgerow@localhost"))
     smtp_starttls: bool = field(default_factory=lambda: _env("SMTP_STARTTLS", "1") == "1")
+    # Police alerts to farmers who chose SMS (issue 19): an HTTP gateway POSTed JSON {"to", "text", "alert_id",
+    # "reference"}, signed like the webhooks when a secret is set; empty sends no SMS. Email alerts use the SMTP
+    # settings above. Seconds between the server's delivery runs (0 turns them off, for `hedgerow alerts deliver`
+    # from cron); a new alert is also sent at once.
+    sms_url: str = field(default_factory=lambda: _env("SMS_URL", ""))
+    sms_secret: str = field(default_factory=lambda: _env("SMS_SECRET", ""))
+    alert_delivery_interval_s: float = field(default_factory=lambda: float(_env("ALERT_DELIVERY_INTERVAL_S", "30")))
     # Console maps: the tile server ({z}/{x}/{y}), OpenStreetMap's by default. Markers show without tiles.
     tile_url: str = field(default_factory=lambda: _env("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"))
     # A report this close to a neighbouring force's area is shown, read-only, to that force's officers too

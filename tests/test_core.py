@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import ExifTags, Image
@@ -23,7 +24,7 @@ from core.gridref import (
     square_letters,
     square_origin,
 )
-from core.uktime import uk_month
+from core.uktime import UkSummerTimeRule, uk_month
 from tests.backend.intake import jpeg_with_exif
 
 
@@ -95,3 +96,15 @@ def test_the_uk_month_follows_summer_time() -> None:
     assert uk_month(datetime(2026, 3, 31, 23, 30, tzinfo=UTC)) == 202604  # 00:30 BST on 1 April
     assert uk_month(datetime(2026, 10, 31, 23, 30, tzinfo=UTC)) == 202610  # 23:30 GMT: still October
     assert uk_month(datetime(2026, 12, 31, 23, 59, tzinfo=UTC)) == 202612
+
+
+def test_the_uk_rule_for_a_phone_with_no_time_zone_database_reads_as_the_database_does() -> None:
+    """Android's Python has no zoneinfo database: there core/uktime falls back to the UK's summer-time rule."""
+    london, rule = ZoneInfo("Europe/London"), UkSummerTimeRule()
+    moments = [datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=37 * n) for n in range(0, 2 * 365 * 39)]
+    for change in (datetime(2026, 3, 29, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, tzinfo=UTC)):
+        moments += [change - timedelta(microseconds=1), change]
+    for moment in moments:
+        by_database, by_rule = moment.astimezone(london), moment.astimezone(rule)
+        assert by_rule.replace(tzinfo=None) == by_database.replace(tzinfo=None), moment
+        assert (by_rule.tzname(), by_rule.utcoffset()) == (by_database.tzname(), by_database.utcoffset()), moment

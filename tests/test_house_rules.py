@@ -155,6 +155,9 @@ DERIVED_WRITERS: dict[str, tuple[str, ...]] = {
     "report_nearby_forces": ("backend/services/areas/border.py",),
     "console_flag_counts": (),
     "report_places": (),
+    # The alerts' and the alert places' R*Trees (issue 19): copied from their rows' box columns by triggers (m0012).
+    "alert_boxes": (),
+    "alert_place_boxes": (),
     # FTS5's 'optimize' after a purge, so that a purged report's words leave the index's pages.
     "report_text": ("backend/services/retention/purge.py",),
     # A purged report's fact stays, for published summaries, under an anonymous id.

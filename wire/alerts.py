@@ -105,3 +105,11 @@ class AlertPlaces(Strict):
     """The body of `PUT /api/v1/me/alert-places` (device): replaces the device's places; [] opts out."""
 
     places: list[AlertPlace] = Field(max_length=MAX_ALERT_PLACES)
+
+
+class AlertChannels(Strict):
+    """The body of `PUT /api/v1/me/alert-channels` (device): alerts also by SMS to the phone number and by email
+    to the address the phone registered with. Both false stops them; the app's alerts are not affected."""
+
+    sms: bool
+    email: bool

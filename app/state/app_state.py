@@ -1,4 +1,5 @@
-"""The app as a whole: which screen is showing, the farmer, the saved reports, a 101 call in progress."""
+"""The app as a whole: which screen is showing, the farmer, the saved reports, the police's alerts, a 101 call in
+progress."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from datetime import datetime, tzinfo
 import flet as ft
 
 from app.services.api import ServerUnavailable
+from app.state.alert_actions import AlertActions
+from app.state.alert_settings import AlertSettingsForm
+from app.state.alerts import AlertBoard
 from app.state.build_report import OUTCOME_LABELS
 from app.state.draft import ReportDraft
 from app.state.ports import Ports
@@ -43,7 +47,7 @@ class ReportRow:
 
 @ft.observable
 @dataclass
-class AppState:
+class AppState(AlertActions):
     _store: Store
     _ports: Ports
     _tz: tzinfo
@@ -59,6 +63,8 @@ class AppState:
     detail: ReportDetail | None = None  # the report open on the report screen
     confirm_discard: bool = False  # "Discard this report?" asked, waiting for the farmer's answer
     sync: SyncState | None = None  # attached by app/main.py once the sync engine runs
+    alerts: AlertBoard = field(init=False)
+    alert_settings: AlertSettingsForm | None = None  # the "Alerts" settings screen, while it is open
 
     @classmethod
     def open(cls, store: Store, ports: Ports, tz: tzinfo, default_server_url: str) -> AppState:
@@ -66,6 +72,8 @@ class AppState:
         state = cls(_store=store, _ports=ports, _tz=tz, _default_server_url=default_server_url)
         state.profile = profile_store.load_profile(store)
         state.categories = category_store.load_categories(store)
+        state.alerts = AlertBoard(store, ports.clock, lambda: state.category_map, lambda: state.farm_name)
+        state.alerts.refresh()
         state.pending_call = settings_store.get_setting(store, PENDING_CALL)
         state.draft = ReportDraft.restore(store, ports, state.category_map, tz)
         state.registration.server_url = state.profile.server_url if state.profile else default_server_url
@@ -81,6 +89,10 @@ class AppState:
     @property
     def category_map(self) -> dict[str, Category]:
         return {c.code: c for c in self.categories}
+
+    @property
+    def farm_name(self) -> str:
+        return (self.profile.farm_name if self.profile else None) or "your farm"
 
     @property
     def server_url(self) -> str:

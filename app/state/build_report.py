@@ -147,6 +147,7 @@ def build_report(
             photos=photos,
             # Only where the category offers it: a choice made before the category was changed does not carry over.
             anonymous=bool(data.get("anonymous")) and category.anonymous_offered,
+            alert_id=data.get("alert_id"),
         )
     except ValidationError as exc:
         for err in exc.errors():

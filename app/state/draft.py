@@ -56,6 +56,8 @@ PERSISTED = (
     "calls",
     "created_at",
     "anonymous",
+    "alert_id",
+    "alert_title",
 )
 VEHICLE_FIELDS = ("registration", "make", "model", "colour", "direction")
 MAX_VEHICLES = 20
@@ -88,6 +90,8 @@ class ReportDraft(LocationSteps, PhotoSteps):
     calls: list[dict[str, str]] = field(default_factory=list)
     created_at: str = ""
     anonymous: bool = False  # "Send without my name", for the categories that offer it
+    alert_id: int | None = None  # the police alert this report answers ("I've seen this")
+    alert_title: str = ""
     # Working state, not saved.
     photos: list[PhotoItem] = field(default_factory=list)
     errors: dict[str, list[str]] = field(default_factory=dict)
@@ -146,6 +150,16 @@ class ReportDraft(LocationSteps, PhotoSteps):
     @property
     def category_spec(self) -> Category | None:
         return self._categories.get(self.category or "")
+
+    def answer_alert(self, alert_id: int, title: str, category: str | None, registration: str | None) -> None:
+        """A report started from a police alert: linked to it, with its category and vehicle filled in. The flow
+        then goes on as usual, from the danger question."""
+        self.alert_id, self.alert_title = alert_id, title
+        if category in self._categories:
+            self.category = category
+        if registration:
+            self.vehicles = [{**dict.fromkeys(VEHICLE_FIELDS, ""), "registration": registration}]
+        self._save()
 
     # ----- moving between steps
 

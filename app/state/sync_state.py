@@ -13,6 +13,7 @@ from datetime import datetime, tzinfo
 import flet as ft
 
 from app.store import Store
+from app.store import alerts as alert_store
 from app.sync import records
 from app.sync.engine import SyncEngine, SyncStatus
 
@@ -77,6 +78,9 @@ class SyncState:
             parts.append(f"{w.photos} photo{'s' if w.photos != 1 else ''} ({size})")
         if w.other:
             parts.append(f"{w.other} message{'s' if w.other != 1 else ''}")
+        choices = alert_store.load_settings(self._store)
+        if (choices.places_pending or choices.channels_pending) and not choices.problem:
+            parts.append("your alert choices")
         waiting = "Waiting to send: " + ", ".join(parts) if parts else "Nothing waiting"
         if w.needing_attention:
             waiting += f". {w.needing_attention} need your attention (see your reports)"

@@ -5,7 +5,8 @@ Order within a pass: the registration, then each report's JSON (oldest first), t
 then photos (oldest report first), so that the police get the words even if the photos take an hour. A
 failure that time may cure ends the pass and the next one waits with exponential backoff; a report the
 server refuses is marked as needing attention and the pass goes on with the others. Nothing local is
-deleted because of a failure. After the pull, the published policy's targets when they are due (app/sync/policy.py).
+deleted because of a failure. After the pull, the alerts (app/sync/alerts.py: the farmer's changed alert places,
+then the police's alerts), and the published policy's targets when they are due (app/sync/policy.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import httpx
 
 from app.store.db import Store
 from app.store.outbox import OutboxItem, mark_failed, mark_sending, mark_sent, pending_items
-from app.sync import push, records
+from app.sync import alerts, push, records
 from app.sync.backoff import Backoff
 from app.sync.errors import Rejected, SyncError, Transient, Unauthorized
 from app.sync.policy import PolicyRefresh
@@ -201,6 +202,9 @@ class SyncEngine:
             token = records.token(self.store)
             if token:
                 await pull_changes(self.store, self._http(), self.server_url, token, self.clock)
+                # The alerts come with the police's answers: the farmer's changed places first, then the pull.
+                await alerts.push_choices(self.store, self._http(), self.server_url, token, self.clock)
+                await alerts.pull_alerts(self.store, self._http(), self.server_url, token, self.clock)
                 await self.policy.run(self.store, self._http(), self.server_url, token, self.clock())
         except Unauthorized as exc:
             records.forget_token(self.store, self.clock())

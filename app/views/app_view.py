@@ -5,6 +5,8 @@ from __future__ import annotations
 import flet as ft
 
 from app.state.app_state import AppState
+from app.views.alert_screen import AlertScreen
+from app.views.alert_settings import AlertSettingsView
 from app.views.home import HomeView
 from app.views.registration import RegistrationView
 from app.views.report_flow import ReportFlow
@@ -22,4 +24,8 @@ def AppView(app: AppState) -> ft.Control:
         return ReportScreen(app, app.detail)
     if app.screen == "sync" and app.sync is not None:
         return SyncView(app, app.sync)
+    if app.screen == "alert" and app.alerts.opened is not None:
+        return AlertScreen(app, app.alerts.opened)
+    if app.screen == "alert-settings" and app.alert_settings is not None:
+        return AlertSettingsView(app, app.alert_settings)
     return HomeView(app, app.sync)

@@ -1,4 +1,5 @@
-"""Home: one large "Report an incident", the emergency numbers, and the farmer's reports with their state."""
+"""Home: the police's alerts near the farmer, one large "Report an incident", the emergency numbers, and the
+farmer's reports with their state."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import flet as ft
 
 from app.state.app_state import AppState, ReportRow
 from app.state.sync_state import SyncState
+from app.views.alert_tiles import AlertTiles
 from app.views.call_return import CallReturnCard
 from app.views.common import (
     GREEN,
@@ -76,6 +78,7 @@ def HomeView(app: AppState, sync: SyncState | None) -> ft.Control:
     controls: list[ft.Control] = [heading(f"Hello {name}" if name else "Hedgerow", key="home-title")]
     if app.notice:
         controls.append(body(app.notice, key="home-notice", color=GREEN))
+    controls.append(AlertTiles(app, app.alerts))
     if app.draft is not None:
         controls.append(
             secondary_button(
@@ -129,6 +132,16 @@ def HomeView(app: AppState, sync: SyncState | None) -> ft.Control:
                 height=48,
             )
         )
+    controls.append(
+        ft.TextButton(
+            content="Alerts from the police",
+            icon=ft.Icons.CAMPAIGN,
+            on_click=lambda e: app.open_alert_settings(),
+            key="home-alert-settings",
+            style=ft.ButtonStyle(text_style=ft.TextStyle(size=18)),
+            height=48,
+        )
+    )
     controls.append(
         ft.TextButton(
             content="Your details",

@@ -92,6 +92,8 @@ def ReviewStep(app: AppState, draft: ReportDraft) -> ft.Control:
     if spec is not None and spec.anonymous_offered:
         name = "Not sent: the police will not see your name, phone or farm, and cannot call you back"
         controls.append(_line("Your name", name if draft.anonymous else "Sent with the report", "review-anonymous"))
+    if draft.alert_id is not None:
+        controls.append(_line("Answers the police alert", draft.alert_title, "review-alert"))
     controls += [warning(w) for w in draft.photo_distance_warnings()]
     controls += [
         subheading("Saving"),

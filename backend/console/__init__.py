@@ -6,6 +6,7 @@ from backend.console import (
     access_log,
     accessibility,
     admin,
+    alerts,
     auth,
     home,
     invite,
@@ -34,3 +35,4 @@ router.include_router(access_log.router)
 router.include_router(replication_page.router)
 router.include_router(summaries.router)
 router.include_router(accessibility.router)
+router.include_router(alerts.router)

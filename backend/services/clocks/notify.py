@@ -193,35 +193,46 @@ class Delivery:
     gave_up: int = 0
 
 
-def _send_webhook(client: httpx.Client, settings: Settings, row: Any) -> None:
-    body = row["body"].encode()
-    headers = {
-        "Content-Type": "application/json",
-        "Idempotency-Key": f"hedgerow-notification-{row['id']}",
-        "X-Hedgerow-Notification": str(row["id"]),
-    }
-    if settings.webhook_secret:
-        digest = hmac.new(settings.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
-        headers["X-Hedgerow-Signature"] = f"sha256={digest}"
-    response = client.post(row["recipient"], content=body, headers=headers, timeout=TIMEOUT_S)
+def post_signed(
+    client: httpx.Client, url: str, body: bytes, secret: str, idempotency_key: str, headers: dict[str, str]
+) -> None:
+    """POST JSON with an `Idempotency-Key` (the same on every retry, for the receiver to drop a repeat) and, when
+    a secret is set, `X-Hedgerow-Signature: sha256=<HMAC-SHA256 of the body>`. Raises OSError unless 2xx."""
+    sent = {"Content-Type": "application/json", "Idempotency-Key": idempotency_key, **headers}
+    if secret:
+        digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        sent["X-Hedgerow-Signature"] = f"sha256={digest}"
+    response = client.post(url, content=body, headers=sent, timeout=TIMEOUT_S)
     if not 200 <= response.status_code < 300:
-        raise OSError(f"webhook answered {response.status_code}")
+        raise OSError(f"{url} answered {response.status_code}")
 
 
-def _send_email(settings: Settings, row: Any) -> None:
+def send_email(settings: Settings, to: str, subject: str, text: str, message_key: str) -> None:
+    """One plain-text email through the SMTP settings; its Message-ID is fixed by `message_key`, so a repeat
+    after a lost answer is the same message."""
     message = EmailMessage()
     message["From"] = settings.smtp_from
-    message["To"] = row["recipient"]
-    message["Subject"] = row["subject"]
+    message["To"] = to
+    message["Subject"] = subject
     domain = settings.smtp_from.rpartition("@")[2] or "localhost"
-    message["Message-ID"] = f"<hedgerow-notification-{row['id']}@{domain}>"
-    message.set_content(row["body"])
+    message["Message-ID"] = f"<{message_key}@{domain}>"
+    message.set_content(text)
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT_S) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()
         if settings.smtp_user:
             smtp.login(settings.smtp_user, settings.smtp_password)
         smtp.send_message(message)
+
+
+def _send_webhook(client: httpx.Client, settings: Settings, row: Any) -> None:
+    key = f"hedgerow-notification-{row['id']}"
+    extra = {"X-Hedgerow-Notification": str(row["id"])}
+    post_signed(client, row["recipient"], row["body"].encode(), settings.webhook_secret, key, extra)
+
+
+def _send_email(settings: Settings, row: Any) -> None:
+    send_email(settings, row["recipient"], row["subject"], row["body"], f"hedgerow-notification-{row['id']}")
 
 
 def deliver_due(

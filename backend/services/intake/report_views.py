@@ -55,6 +55,7 @@ def _base(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
         "status": row["status"],
         "area": area.public() if area else None,
         "police_reference": row["police_reference"],
+        "alert_id": row["alert_id"],
         "flags": flags,
         "answer_due_at": answer_due_at(db, row["id"]),
         "photos": [

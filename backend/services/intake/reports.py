@@ -11,7 +11,7 @@ import sqlite_utils
 from backend.security import iso
 from backend.services.areas import border
 from backend.services.areas.boundaries import Area, area_index
-from backend.services.errors import Conflict, NotFound
+from backend.services.errors import Conflict, Invalid, NotFound
 from backend.services.intake import events
 from backend.writes import write
 from wire.categories import BY_CODE
@@ -52,6 +52,7 @@ def _report_row(report_id: str, device_id: str, body: ReportCreate, now: datetim
         "status": "received",
         "area_id": area.id if area else None,
         "force": area.force if area else None,
+        "alert_id": body.alert_id,
     }
 
 
@@ -84,6 +85,8 @@ def put_report(db: sqlite_utils.Database, device_id: str, report_id: str, body: 
     with write(db):
         if _existing(db, report_id, device_id, body.content_hash()):
             return False
+        if body.alert_id is not None and not _alert_exists(db, body.alert_id):
+            raise Invalid(f"alert_id: there is no alert {body.alert_id}; send the report without it")
         areas = area_index(db)
         row = _report_row(report_id, device_id, body, now, areas.locate(body.location.lat, body.location.lon))
         db.execute(
@@ -120,6 +123,11 @@ def put_report(db: sqlite_utils.Database, device_id: str, report_id: str, body: 
                 [row["clock_skew_s"], iso(now), device_id],
             )
     return True
+
+
+def _alert_exists(db: sqlite_utils.Database, alert_id: int) -> bool:
+    """A report may answer any alert that was ever issued: withdrawn or expired, the farmer may have seen it first."""
+    return db.execute("SELECT 1 FROM alerts WHERE id = ?", [alert_id]).fetchone() is not None
 
 
 def _declare_photos(db: sqlite_utils.Database, report_id: str, photos: list[PhotoDeclared], now: datetime) -> None:

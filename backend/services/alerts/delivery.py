@@ -1,0 +1,218 @@
+"""Alerts beyond the app: SMS through an HTTP gateway (HEDGEROW_SMS_URL) and email through the SMTP settings, to
+the farmers who chose them, each recipient at most once per alert.
+
+Exactly once, and what a crash does:
+- The rows are written in the transaction that issues the alert (or moves its area): one per alert, channel and
+  recipient (the phone number or address, so two phones registered with one number get one SMS), under a unique
+  key, so however often queueing runs, nothing is queued twice.
+- Delivery claims a batch under the write lock (a five-minute lease, so two deliverers never send the same row),
+  sends each row, and records the outcome. A refusal or a lost connection is retried with growing waits
+  (notify.backoff); a row is given up after notify.MAX_ATTEMPTS tries, or once its alert has ended.
+- A crash after the gateway took a message and before its row was marked sent leaves the row claimed; when the
+  lease runs out it is sent again, with the same `Idempotency-Key` (SMS) or Message-ID (email) as before. We
+  chose this over marking a row sent before sending it (which can never send twice, and loses the alert when the
+  send fails after the mark): an alert about hare coursers nearby is worth more than the rare repeat, and the
+  gateway drops the repeat by its key. A gateway that does not honour the key may, in that window only, send one
+  message twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import re
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import sqlite_utils
+
+from backend.db import ConnectionPool
+from backend.services import periodic
+from backend.services.alerts import reach
+from backend.services.alerts.store import stamp
+from backend.services.clocks import notify
+from backend.settings import Settings
+from backend.time_source import Clock
+from backend.writes import write
+from core.gridref import grid_reference
+from core.uktime import LONDON
+
+LEASE = timedelta(minutes=5)
+MAX_SMS = 612  # four concatenated SMS
+log = logging.getLogger("hedgerow.alerts")
+
+
+def _phone(number: str | None) -> str:
+    """The number as one recipient, whatever spacing it was registered with."""
+    return re.sub(r"[\s().-]", "", number or "")
+
+
+def queue_for_alert(db: sqlite_utils.Database, alert: dict[str, Any], now: datetime, settings: Settings) -> int:
+    """Queue the alert for every device it reaches that chose SMS or email, on the channels this server has
+    (an SMS gateway, an SMTP host). Call in the transaction that issues or moves the alert. Returns how many
+    rows were new."""
+    if not (settings.sms_url or settings.smtp_host):
+        return 0
+    recipients: list[tuple[str, str]] = []
+    for device in reach.subscribers_reached(db, alert):
+        if settings.sms_url and device["sms"] and (number := _phone(device["phone"])):
+            recipients.append(("sms", number))
+        if settings.smtp_host and device["by_email"] and (address := (device["email"] or "").strip().lower()):
+            recipients.append(("email", address))
+    added = 0
+    for channel, recipient in dict.fromkeys(recipients):
+        added += db.execute(
+            "INSERT OR IGNORE INTO alert_deliveries (alert_id, channel, recipient, created_at, next_attempt_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [alert["id"], channel, recipient, stamp(now), stamp(now)],
+        ).rowcount
+    return added
+
+
+def _until(alert: dict[str, Any]) -> str:
+    return datetime.fromisoformat(alert["expires_at"]).astimezone(LONDON).strftime("%a %d %b %H:%M")
+
+
+def sms_text(alert: dict[str, Any]) -> str:
+    head = f"Police alert from {alert['force']}: {alert['title']}\n"
+    tail = (f"\nVehicle: {alert['vehicle_registration']}" if alert["vehicle_registration"] else "") + (
+        f"\nUntil {_until(alert)}. Seen it? Tap 'I've seen this' in the Hedgerow app. In danger? Call 999."
+    )
+    room = MAX_SMS - len(head) - len(tail)
+    text = alert["text"] if len(alert["text"]) <= room else alert["text"][: max(0, room - 1)].rstrip() + "…"
+    return head + text + tail
+
+
+def email_text(alert: dict[str, Any]) -> tuple[str, str]:
+    """The subject and body of the alert's email: the alert, its area in words, and how to answer it."""
+    grid = grid_reference(alert["lat"], alert["lon"], 6)
+    where = f"grid reference {grid}" if grid else f"{alert['lat']:.3f}, {alert['lon']:.3f}"
+    lines = [
+        f"{alert['force']} has issued an alert for farms within {alert['radius_km']:g} km of {where}.",
+        "",
+        alert["title"],
+        "",
+        alert["text"],
+        "",
+    ]
+    if alert["vehicle_registration"]:
+        lines += [f"Vehicle: {alert['vehicle_registration']}", ""]
+    lines += [
+        f"The alert is in force until {_until(alert)} (UK time).",
+        'If you see this, open the Hedgerow app, find the alert and tap "I\'ve seen this": your report reaches '
+        "the police linked to it. If a crime is happening now or anyone is in danger, call 999.",
+        "",
+        "You get these emails because you chose alerts by email in the Hedgerow app's Alerts settings; turn them "
+        "off there.",
+    ]
+    return f"Police alert from {alert['force']}: {alert['title']}", "\n".join(lines)
+
+
+@dataclass
+class Delivery:
+    sent: int = 0
+    failed: int = 0
+    gave_up: int = 0
+
+
+def _claim(db: sqlite_utils.Database, now: datetime, batch: int) -> list[dict[str, Any]]:
+    with write(db):
+        rows = db.execute(
+            "SELECT d.id AS delivery_id, d.channel, d.recipient, d.attempts, a.* FROM alert_deliveries d "
+            "JOIN alerts a ON a.id = d.alert_id WHERE d.sent_at IS NULL AND d.gave_up_at IS NULL "
+            "AND d.next_attempt_at <= ? AND (d.claimed_until IS NULL OR d.claimed_until < ?) "
+            "ORDER BY d.next_attempt_at, d.id LIMIT ?",
+            [stamp(now), stamp(now), batch],
+        ).fetchall()
+        db.conn.executemany(
+            "UPDATE alert_deliveries SET claimed_until = ? WHERE id = ?",
+            [(stamp(now + LEASE), r["delivery_id"]) for r in rows],
+        )
+    return [dict(r) for r in rows]
+
+
+def _send(client: httpx.Client, settings: Settings, row: dict[str, Any]) -> None:
+    key = f"hedgerow-alert-{row['id']}-{row['channel']}-{row['delivery_id']}"
+    if row["channel"] == "sms":
+        if not settings.sms_url:
+            raise OSError("no SMS gateway is configured (HEDGEROW_SMS_URL)")
+        body = {"to": row["recipient"], "text": sms_text(row), "alert_id": row["id"], "reference": key}
+        notify.post_signed(client, settings.sms_url, json.dumps(body).encode(), settings.sms_secret, key, {})
+        return
+    if not settings.smtp_host:
+        raise OSError("no SMTP host is configured (HEDGEROW_SMTP_HOST)")
+    subject, text = email_text(row)
+    notify.send_email(settings, row["recipient"], subject, text, key)
+
+
+def _outcome(db: sqlite_utils.Database, delivery_id: int, columns: dict[str, Any]) -> None:
+    with write(db):
+        sets = ", ".join(f"{k} = ?" for k in columns)
+        db.execute(
+            f"UPDATE alert_deliveries SET {sets}, claimed_until = NULL WHERE id = ?", [*columns.values(), delivery_id]
+        )
+
+
+def _deliver_one(
+    db: sqlite_utils.Database, settings: Settings, client: httpx.Client, row: dict[str, Any], now: datetime
+) -> str:
+    """Send one row and record what happened: 'sent', 'failed' (tried again later) or 'gave_up'."""
+    attempts = row["attempts"] + 1
+    if row["withdrawn_at"] is not None or row["ends_s"] <= math.floor(now.timestamp()):
+        _outcome(db, row["delivery_id"], {"gave_up_at": stamp(now), "last_error": "the alert ended before it was sent"})
+        return "gave_up"
+    try:
+        _send(client, settings, row)
+    except (OSError, httpx.HTTPError, smtplib.SMTPException) as exc:
+        retry = now + notify.backoff(attempts)
+        gave_up = attempts >= notify.MAX_ATTEMPTS or retry.timestamp() >= row["ends_s"]
+        _outcome(
+            db,
+            row["delivery_id"],
+            {
+                "attempts": attempts,
+                "next_attempt_at": stamp(retry),
+                "last_error": f"{type(exc).__name__}: {exc}"[:500],
+                "gave_up_at": stamp(now) if gave_up else None,
+            },
+        )
+        return "gave_up" if gave_up else "failed"
+    _outcome(db, row["delivery_id"], {"attempts": attempts, "sent_at": stamp(now), "last_error": None})
+    return "sent"
+
+
+def deliver_due(
+    db: sqlite_utils.Database, settings: Settings, now: datetime, client: httpx.Client | None = None, batch: int = 50
+) -> Delivery:
+    """Send every queued SMS and email whose time has come; failures wait for their retry."""
+    result = Delivery()
+    own_client = client is None
+    client = client or httpx.Client()
+    try:
+        while rows := _claim(db, now, batch):
+            for row in rows:
+                outcome = _deliver_one(db, settings, client, row, now)
+                setattr(result, outcome, getattr(result, outcome) + 1)
+    finally:
+        if own_client:
+            client.close()
+    return result
+
+
+def run(pool: ConnectionPool, settings: Settings, clock: Clock) -> Delivery:
+    """One delivery run on a connection of the pool (the server's schedule, and at once after an alert)."""
+    with pool.connection() as db:
+        result = deliver_due(db, settings, clock())
+    if result.sent or result.failed or result.gave_up:
+        log.info("alerts: sent %d, failed %d, gave up %d", result.sent, result.failed, result.gave_up)
+    return result
+
+
+def schedule(pool: ConnectionPool, settings: Settings, clock: Clock) -> asyncio.Task[None] | None:
+    """Deliver every `settings.alert_delivery_interval_s` seconds inside the server (None when turned off)."""
+    return periodic.every(settings.alert_delivery_interval_s, lambda: run(pool, settings, clock), "alert-delivery", log)
