@@ -29,7 +29,10 @@ PHOTO_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic")
 
 
 def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # the first moments of year 1 with a positive offset fall before datetime.min in UTC
+        raise ValueError("the time is out of range") from None
 
 
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_utc)]

@@ -20,6 +20,7 @@ from backend.console.session import ConsoleSession, SessionDep
 from backend.deps import DbDep, NowDep
 from backend.services.errors import Invalid
 from backend.services.summaries import charts, roundtable_pdf, summary_text
+from backend.services.summaries.alert_figures import alert_lines, alert_rows
 from backend.services.summaries.figures import (
     DIMENSION_LABELS,
     DIMENSIONS,
@@ -124,6 +125,7 @@ def summaries_page(request: Request, session: SessionDep, db: DbDep, now: NowDep
             "dimensions": DIMENSION_LABELS,
             "small": summary_text.SMALL,
             "hidden": summary_text.HIDDEN,
+            "alert_lines": alert_lines(alert_rows(db, scope, summary.selection.force, chosen.period)),
         },
     )
 

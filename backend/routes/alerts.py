@@ -3,7 +3,7 @@ which places they want to hear about (coarse) and whether by SMS or email too.""
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request, status
+from fastapi import APIRouter, BackgroundTasks, Path, Query, Request, status
 
 from backend.deps import DbDep, DeviceDep, NowDep, PoliceDep, SettingsDep
 from backend.routes.errors import errors
@@ -14,6 +14,8 @@ from wire.alerts import AlertChannels, AlertCreate, AlertPlaces, AlertPull, Aler
 router = APIRouter(prefix="/api/v1", tags=["alerts"])
 
 _ALERT_ERRORS = {404: {"description": "No such alert"}}
+# Bounded to SQLite's 64-bit integers: a larger id cannot be an alert, and would fail the query.
+AlertId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def send_soon(request: Request, tasks: BackgroundTasks) -> None:
@@ -46,7 +48,7 @@ def create_alert(
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertStaff, responses=errors(401, 403) | _ALERT_ERRORS)
-def get_alert(alert_id: int, user: PoliceDep, db: DbDep) -> dict:
+def get_alert(alert_id: AlertId, user: PoliceDep, db: DbDep) -> dict:
     """An alert as its force sees it: how many devices pulled it, and the reports made from it."""
     return views.staff_view(db, issuing.managed_alert(db, user, alert_id))
 
@@ -57,7 +59,7 @@ def get_alert(alert_id: int, user: PoliceDep, db: DbDep) -> dict:
     responses=errors(401, 403, 409, 413, 422) | _ALERT_ERRORS,
 )
 def change_alert(
-    alert_id: int,
+    alert_id: AlertId,
     body: AlertUpdate,
     user: PoliceDep,
     db: DbDep,

@@ -202,6 +202,8 @@ def test_another_forces_officer_can_neither_change_nor_read_it_but_its_superviso
     assert hampshire.client.get(f"/api/v1/alerts/{alert['id']}", headers=hampshire.headers).status_code == 403
     missing = kent.client.get("/api/v1/alerts/999999", headers=kent.headers)
     assert missing.status_code == 404 and missing.json()["message"] == "no such alert"
+    huge = kent.client.get(f"/api/v1/alerts/{2**70}", headers=kent.headers)
+    assert huge.status_code == 422 and "alert_id: Input should be less than or equal to" in huge.json()["message"]
 
 
 def test_a_phone_cannot_issue_change_or_read_an_alert_and_nfu_users_cannot_either(
@@ -278,6 +280,12 @@ def test_the_places_stored_on_the_server_are_coarse_whatever_precision_the_phone
     # Every point of the square gives the same stored place: the exact one cannot be recovered.
     again = phone.set_places((square[0] - 0.002, square[1] + 0.003, 5.0))
     assert again == [stored[0]]
+    # Off the National Grid too (0.1 degree cells), even at the edges of the map.
+    assert phone.set_places((0.0, 180.0, 1e-300), (90.0, -180.0, 50.0), (-12.34567, 45.67891, 3.0)) == [
+        {"lat": 0.05, "lon": 180.0, "radius_km": 0.1},
+        {"lat": 90.0, "lon": -179.95, "radius_km": 50.0},
+        {"lat": -12.35, "lon": 45.65, "radius_km": 3.0},
+    ]
     text = " ".join(str(v) for r in console.query("SELECT * FROM alert_places") for v in tuple(r))
     assert "51.2502123" not in text and "0.9004567" not in text and "51.3123456" not in text
 
@@ -369,6 +377,10 @@ BAD_CREATES: dict[str, tuple[dict[str, Any], str]] = {
     "expiry without a zone": (
         {"title": "t", "text": "x", "area": AREA, "expires_at": "2030-01-01T10:00:00"},
         "expires_at: Input should have timezone info",
+    ),
+    "expiry before year 1 in UTC": (
+        {"title": "t", "text": "x", "area": AREA, "expires_at": "0001-01-01T00:00:01+01:01"},
+        "expires_at: the time is out of range",
     ),
     "report id not a uuid": ({"title": "t", "text": "x", "area": AREA, "report_id": "abc"}, "report_id: Input should"),
     "a list": ([AREA], "Input should be a valid dictionary"),  # type: ignore[dict-item]

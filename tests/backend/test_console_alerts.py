@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from core.uktime import LONDON
 from tests.backend.alerts_support import Phone
 from tests.backend.console_support import (
     KENT_FAR_FROM_SUSSEX,
@@ -219,3 +220,17 @@ def test_oversized_alert_forms_are_refused(
     before = alert_count(console)
     assert officer.post("/console/alerts", form(**fields)).status_code == status
     assert alert_count(console) == before
+
+
+def test_the_summaries_page_counts_the_alerts_issued_per_force(console: ConsoleServer, officer: Staff) -> None:
+    issued(officer)
+    month = console.now().astimezone(LONDON).strftime("%Y-%m")
+    kent = console.scalar("SELECT count(*) FROM alerts WHERE force = ?", KENT_POLICE)
+    expected = f"{kent:,}" if kent >= 5 else "fewer than 5"
+    nfu = login(console, "nfu.summaries.alerts", "nfu")
+    page = nfu.get(f"/console/summaries?period={month}")
+    assert page.status_code == 200
+    table = re.search(r'<table class="summary-table" id="table-alerts">(.*?)</table>', page.text, re.S)
+    assert table, "no alerts table on the summaries page"
+    assert re.search(rf"Kent Police</th>\s*<td[^>]*>\s*{expected}\b", table.group(1)), words(table.group(1))
+    assert "Quad stolen" not in page.text  # counts only: no alert's words

@@ -68,6 +68,8 @@ def coarse_place(lat: float, lon: float, radius_km: float) -> tuple[float, float
     """A place as the server keeps it: the centre of its 1 km National Grid square (a 0.1 degree cell off the
     grid), so every point of a square gives the same answer, and the radius to 100 m."""
     snapped_lat, snapped_lon = snap_to_square(lat, lon)
+    # Off the grid, the cell's centre of a point on the edge of the map lies beyond it (lat 90 snaps to 90.05).
+    snapped_lat, snapped_lon = min(90.0, max(-90.0, snapped_lat)), min(180.0, max(-180.0, snapped_lon))
     return snapped_lat, snapped_lon, max(0.1, round(radius_km, 1))
 
 

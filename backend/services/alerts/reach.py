@@ -64,8 +64,19 @@ class Place:
     radius_km: float
 
 
+# A larger page cache for the connection that selects an alert's devices (a cap, not an allocation, as the sweep's):
+# a wide alert reads thousands of places from random pages of the R*Tree and of `alert_places`.
+CACHE_KIB = 64 * 1024
+
+
+def _roomy(db: sqlite_utils.Database) -> sqlite_utils.Database:
+    db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    return db
+
+
 def devices_reached(db: sqlite_utils.Database, lat: float, lon: float, radius_km: float) -> list[str]:
     """The devices with a place that the circle meets, in id order."""
+    _roomy(db)
     found = {
         r[0]
         for r in db.execute(_PLACE_CANDIDATES, circle_box(lat, lon, radius_km).overlap_args())
@@ -85,7 +96,7 @@ def subscribers_reached(db: sqlite_utils.Database, alert: dict[str, Any]) -> lis
     )
     lat, lon, radius = alert["lat"], alert["lon"], alert["radius_km"]
     found: dict[str, dict[str, Any]] = {}
-    for r in db.execute(sql, circle_box(lat, lon, radius).overlap_args()):
+    for r in _roomy(db).execute(sql, circle_box(lat, lon, radius).overlap_args()):
         if r["device_id"] not in found and circles_meet(lat, lon, radius, r["lat"], r["lon"], r["radius_km"]):
             found[r["device_id"]] = dict(r)
     return [found[k] for k in sorted(found)]
