@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.backend.alerts_support import issuer
 from tests.backend.console_support import (
     KENT_FAR_FROM_SUSSEX,
     KENT_POLICE,
@@ -51,7 +52,8 @@ def site(console: ConsoleServer) -> dict[str, Any]:
     farmer.report((51.27, 1.21), category="theft_fuel", description="Diesel siphoned", vehicles=van)
     farmer.report((51.2, 1.1), category="theft_machinery", description="Quad bike gone from the yard")
     passwords = {role: console.add_user(f"a11y.{role}", role, force) for role, force in ROLE_FORCES.items()}
-    return {"overdue": overdue, "passwords": passwords}
+    alert = issuer(console, "a11y.alerts", "officer", KENT_POLICE).issue()
+    return {"overdue": overdue, "passwords": passwords, "alert": alert["id"]}
 
 
 def pages_for(console: ConsoleServer, site: dict[str, Any], role: str) -> list[str]:
@@ -70,6 +72,10 @@ def pages_for(console: ConsoleServer, site: dict[str, Any], role: str) -> list[s
         "/console/admin/templates",
         "/console/admin/access-log",
         "/console/admin/invite",
+        "/console/alerts",
+        "/console/alerts/new",
+        f"/console/alerts/new?report={site['overdue']}",
+        f"/console/alerts/{site['alert']}",
         "/accessibility",
     ]
     found = []
@@ -136,7 +142,7 @@ def audited_pages(console: ConsoleServer, site: dict[str, Any]) -> dict[str, lis
 
 def test_every_role_is_audited_on_the_pages_it_works_in(audited_pages: dict[str, list[str]]) -> None:
     # The audit below is only as good as this list: each role must reach its own pages, and no page is missed.
-    assert {"/console", "/console/map", "/console/summaries"} <= set(audited_pages["officer"])
+    assert {"/console", "/console/map", "/console/summaries", "/console/alerts/new"} <= set(audited_pages["officer"])
     assert "/console/admin/users" in audited_pages["admin"] and "/console/admin/policy" in audited_pages["admin"]
     assert "/console/nfu" in audited_pages["nfu"] or "/console/summaries" in audited_pages["nfu"]
     assert not any(p.startswith("/console/reports/") for p in audited_pages["nfu"]), "an NFU rep reads no report"
