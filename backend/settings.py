@@ -87,7 +87,7 @@ class Settings:
     replica_url: str = field(default_factory=lambda: _env("REPLICA_URL", "").rstrip("/"))
     # An S3-compatible server instead of AWS (MinIO, Garage, a provider's endpoint), as a URL.
     replica_endpoint: str = field(default_factory=lambda: _env("REPLICA_ENDPOINT", ""))
-    # Seconds between Litestream's pushes to the replica (it looks at the WAL twice as often): a lost machine loses
+    # Seconds between Litestream's pushes to the replica (it looks at the WAL four times as often): a lost machine loses
     # at most about this much plus one upload. Each push with new data is one PUT to the bucket.
     replica_sync_s: float = field(default_factory=lambda: float(_env("REPLICA_SYNC_S", "0.4")))
     # How far back a restore can go (Litestream's snapshot retention), and how long a purged photo's copy stays
