@@ -22,9 +22,9 @@ from functools import lru_cache
 from core.i18n import (
     APP_LOCALE,
     BACKEND_LOCALE,
-    CatalogueMissing,
     DEFAULT_LANGUAGE,
     LANGUAGE_NAMES,
+    CatalogueMissing,
     Language,
     language_or_default,
     translations,
@@ -62,7 +62,7 @@ def catalogue(language: Language | None = None) -> gettext.NullTranslations:
     return translations(BACKEND_LOCALE, DOMAIN, language or _speaking.get())
 
 
-def N_(message: str) -> str:  # noqa: N802 (gettext's own name for it)
+def N_(message: str) -> str:
     """Marks a constant for the catalogue where it is defined; it is translated where it is shown."""
     return message
 
@@ -81,6 +81,17 @@ def pgettext(context: str, message: str) -> str:
 
 def npgettext(context: str, singular: str, plural: str, n: int) -> str:
     return catalogue().npgettext(context, singular, plural, n)
+
+
+def force_name(force: str) -> str:
+    """A force's name as it is written in the language being spoken: the Welsh forces have their own Welsh names
+    (each force's own, as on its signs and website); every other force keeps its English name."""
+    return {
+        "Dyfed-Powys Police": pgettext("farmer", "Dyfed-Powys Police"),
+        "Gwent Police": pgettext("farmer", "Gwent Police"),
+        "North Wales Police": pgettext("farmer", "North Wales Police"),
+        "South Wales Police": pgettext("farmer", "South Wales Police"),
+    }.get(force, force)
 
 
 def wire_label(text: str) -> str:
