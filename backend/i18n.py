@@ -68,7 +68,8 @@ def N_(message: str) -> str:
 
 
 def _(message: str) -> str:
-    return catalogue().gettext(message)
+    # gettext("") is the catalogue's header, never a word: an empty text stays empty.
+    return catalogue().gettext(message) if message else message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -98,7 +99,7 @@ def wire_label(text: str) -> str:
     """A label defined in wire/ (a category, a field, a choice) in the language being spoken, from the app's
     catalogue, the one place they are translated. Until the app has a catalogue for the language, English."""
     language = _speaking.get()
-    if language == DEFAULT_LANGUAGE:
+    if language == DEFAULT_LANGUAGE or not text:
         return text
     return _app_catalogue(language).gettext(text)
 

@@ -145,7 +145,7 @@ def _expression_gettext(context: Context, message: str, **variables: Any) -> str
     """`_("...")` in an expression: the translation escaped like any string value (as the English literals in
     expressions always were), its `%(name)s` filled with escaped values. `{% trans %}` text, like the template text
     it replaced, is not escaped."""
-    text = catalogue().gettext(message)
+    text = catalogue().gettext(message) if message else message
     if context.eval_ctx.autoescape:
         return escape(text) % variables
     return text % variables
@@ -244,7 +244,9 @@ def error_page(request: Request, status_code: int, message: str, headers: dict[s
         response = page(
             request,
             "console/error.html",
-            {"session": session, "status": status_code, "title": title, "message": message},
+            # A service's message that the catalogue also holds (the console marks the ones it raises) is said
+            # in the reader's language; any other stays as the service wrote it.
+            {"session": session, "status": status_code, "title": title, "message": _(message)},
             status_code=status_code,
         )
     response.headers.update(headers or {})
