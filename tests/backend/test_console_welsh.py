@@ -67,7 +67,7 @@ def test_choosing_cymraeg_in_the_header_is_kept_for_the_staff_user_and_comes_bac
     staff = login(console, "dewis.iaith", "officer", KENT_POLICE)
     english = staff.get("/console?view=new").text
     assert ENGLISH_PAGE in english
-    assert '<button type="submit" class="secondary" lang="cy">Cymraeg</button>' in english
+    assert '<button type="submit" lang="cy">Cymraeg</button>' in english
 
     chosen = choose(staff, "cy", back="/console?view=new")
 
@@ -76,7 +76,7 @@ def test_choosing_cymraeg_in_the_header_is_kept_for_the_staff_user_and_comes_bac
     welsh = staff.get("/console?view=new").text
     assert WELSH_PAGE in welsh
     assert f"<h1>{cy('Queue · %(force)s') % {'force': KENT_POLICE}}</h1>" in welsh
-    assert '<button type="submit" class="secondary" lang="en-GB">English</button>' in welsh
+    assert '<button type="submit" lang="en-GB">English</button>' in welsh
     # A new session keeps it: the choice is the user's, not the browser's.
     again = login_again(console, "dewis.iaith")
     assert WELSH_PAGE in again.get("/console").text
