@@ -206,7 +206,8 @@ def page(
 ) -> HTMLResponse:
     """A console page in the language being spoken (set for the request by backend/console/language.py)."""
     language = speaking_now()
-    context = {**context, "language": language, "here": _here(request), "visitor_switch": _switch(request, language)}
+    here = _here(request) if request.method == "GET" and status_code < 400 else "/console"
+    context = {**context, "language": language, "here": here, "visitor_switch": _switch(request, language)}
     response = templates.TemplateResponse(request, template, context, status_code=status_code, headers=headers)
     response.headers.update(security_headers(request.app.state.settings))
     return response
@@ -221,7 +222,8 @@ def _switch(request: Request, language: str) -> str | None:
 
 
 def _here(request: Request) -> str:
-    """This page's address within the console, for the language switch to come back to."""
+    """This page's address, for the language switch to come back to (a page that answered a form or an error
+    goes back to the queue instead: its address may not be one to load again, and an error page repeats none)."""
     return request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
 
