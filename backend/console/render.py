@@ -12,10 +12,10 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import escape
-from fastapi.responses import HTMLResponse, Response
 
 from backend.console.language import console_language
 from backend.console.session import optional_session_for, templates

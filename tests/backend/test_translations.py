@@ -210,7 +210,10 @@ def unmarked_farmer_literals(source: str, function: str | None = None) -> list[s
 
 
 def test_the_farmer_text_check_finds_a_literal_outside_the_catalogue() -> None:
-    source = 'def f(kind):\n    """Doc words."""\n    return {"closed": pgettext("farmer", "Closed")}.get(kind) or "Updated"\n'
+    source = (
+        'def f(kind):\n    """Doc words."""\n'
+        '    return {"closed": pgettext("farmer", "Closed")}.get(kind) or "Updated"\n'
+    )
     assert unmarked_farmer_literals(source) == ["Updated"]
     with pytest.raises(AssertionError, match="pgettext"):
         unmarked_farmer_literals('pgettext("staff", "Closed")')
