@@ -9,6 +9,7 @@ from app.views.home import HomeView
 from app.views.registration import RegistrationView
 from app.views.report_flow import ReportFlow
 from app.views.report_screen import ReportScreen
+from app.views.settings import SettingsView
 from app.views.sync_view import SyncView
 
 
@@ -20,6 +21,8 @@ def AppView(app: AppState) -> ft.Control:
         return ReportFlow(app, app.draft)
     if app.screen == "detail" and app.detail is not None:
         return ReportScreen(app, app.detail)
+    if app.screen == "settings":
+        return SettingsView(app)
     if app.screen == "sync" and app.sync is not None:
         return SyncView(app, app.sync)
     return HomeView(app, app.sync)

@@ -2,6 +2,8 @@
 
 For a phone held in one hand outdoors, often in gloves or rain: every target at least 48 px (buttons here
 are 56-72), no text under 16 px, dark green on white. Every control has a label a screen reader can say.
+Nothing that holds text has a fixed height: with the phone's text at 200% a box grows with its words rather than
+cutting them off (buttons and rows get their height from padding round their text, never from `height=`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import flet as ft
+
+from app.i18n import _
 
 GREEN = "#1B5E20"
 RED = "#B71C1C"
@@ -23,6 +27,9 @@ TITLE_PX = 26
 BUTTON_PX = 20
 TARGET_PX = 56
 BIG_TARGET_PX = 72
+# Padding above and below a button's 28 px icon or text line: 16 makes it 60 px tall, 22 makes a big one 72.
+BUTTON_PAD = 16
+BIG_BUTTON_PAD = 22
 
 Handler = Callable[..., Any]
 # Async state methods are passed to controls as they are (bound, no arguments): Flet awaits a coroutine
@@ -79,7 +86,7 @@ def warning(text: str, key: str | None = None) -> ft.Control:
             padding=12,
             content=ft.Row(
                 [
-                    ft.Icon(ft.Icons.WARNING_AMBER, color=WARN_INK, size=28, semantics_label="Warning"),
+                    ft.Icon(ft.Icons.WARNING_AMBER, color=WARN_INK, size=28, semantics_label=_("Warning")),
                     ft.Text(text, size=BODY_PX, color=WARN_INK, expand=True),
                 ],
                 vertical_alignment=ft.CrossAxisAlignment.START,
@@ -88,14 +95,14 @@ def warning(text: str, key: str | None = None) -> ft.Control:
     )
 
 
-def _style(bg: str | None, fg: str) -> ft.ButtonStyle:
+def _style(bg: str | None, fg: str, pad: int = BUTTON_PAD) -> ft.ButtonStyle:
     return ft.ButtonStyle(
         bgcolor=bg,
         color=fg,
         icon_color=fg,
         icon_size=28,
         text_style=ft.TextStyle(size=BUTTON_PX, weight=ft.FontWeight.W_600),
-        padding=ft.Padding.symmetric(horizontal=20, vertical=12),
+        padding=ft.Padding.symmetric(horizontal=20, vertical=pad),
         shape=ft.RoundedRectangleBorder(radius=12),
     )
 
@@ -114,8 +121,7 @@ def primary_button(
         icon=icon,
         on_click=on_click,
         key=key,
-        style=_style(RED if danger else GREEN, "#FFFFFF"),
-        height=BIG_TARGET_PX if big else TARGET_PX,
+        style=_style(RED if danger else GREEN, "#FFFFFF", BIG_BUTTON_PAD if big else BUTTON_PAD),
         expand=expand,
     )
 
@@ -125,9 +131,7 @@ def secondary_button(
 ) -> ft.OutlinedButton:
     style = _style(None, GREEN)
     style.side = ft.BorderSide(2, GREEN)
-    return ft.OutlinedButton(
-        content=label, icon=icon, on_click=on_click, key=key, style=style, expand=expand, height=TARGET_PX
-    )
+    return ft.OutlinedButton(content=label, icon=icon, on_click=on_click, key=key, style=style, expand=expand)
 
 
 def icon_button(
@@ -193,8 +197,11 @@ def text_field(
     )
 
 
-def choice_list(label: str, choices: tuple[str, ...], value: str | None, on_change: Handler, key: str) -> ft.Control:
-    """One of several: radio buttons, each a full-width 56 px row with its label."""
+def choice_list(
+    label: str, choices: tuple[tuple[str, str], ...], value: str | None, on_change: Handler, key: str
+) -> ft.Control:
+    """One of several: radio buttons, each a full-width row of at least 56 px with its label. `choices` are
+    (value, label) pairs: the value is what is kept, the label what the farmer reads, in their language."""
     return ft.Column(
         [
             subheading(label),
@@ -203,19 +210,7 @@ def choice_list(label: str, choices: tuple[str, ...], value: str | None, on_chan
                 value=value,
                 on_change=on_change,
                 content=ft.Column(
-                    [
-                        ft.Container(
-                            height=TARGET_PX,
-                            content=ft.Radio(
-                                value=choice,
-                                label=choice,
-                                key=f"{key}-{choice}",
-                                label_style=ft.TextStyle(size=BODY_PX, color=INK),
-                                active_color=GREEN,
-                            ),
-                        )
-                        for choice in choices
-                    ],
+                    [radio(choice, shown, f"{key}-{choice}") for choice, shown in choices],
                     spacing=0,
                 ),
             ),
@@ -224,9 +219,19 @@ def choice_list(label: str, choices: tuple[str, ...], value: str | None, on_chan
     )
 
 
+def radio(value: str, label: str, key: str) -> ft.Control:
+    """One radio button and its label, a row at least 56 px tall that grows when its label wraps."""
+    return ft.Container(
+        padding=ft.Padding.symmetric(vertical=4),
+        content=ft.Radio(
+            value=value, label=label, key=key, label_style=ft.TextStyle(size=BODY_PX, color=INK), active_color=GREEN
+        ),
+    )
+
+
 def checkbox(label: str, value: bool, on_change: Handler, key: str) -> ft.Control:
     return ft.Container(
-        height=TARGET_PX,
+        padding=ft.Padding.symmetric(vertical=4),
         content=ft.Checkbox(
             label=label,
             value=value,
