@@ -7,7 +7,17 @@ import flet as ft
 from app.i18n import _
 from app.state.app_state import AppState
 from app.state.build_report import OUTCOME_LABELS
-from app.views.common import GREEN, body, choice_list, primary_button, secondary_button, stack, subheading, text_field
+from app.views.common import (
+    GREEN,
+    body,
+    choice_list,
+    choices_of_two,
+    primary_button,
+    secondary_button,
+    stack,
+    subheading,
+    text_field,
+)
 
 
 @ft.component
@@ -48,19 +58,9 @@ def CallReturnCard(app: AppState) -> ft.Control:
                         lambda e: app.set_call_answer("reference", e.control.value),
                         key="call-return-reference",
                     ),
-                    ft.Row(
-                        [
-                            primary_button(
-                                _("Save the call"),
-                                lambda e: app.record_call_outcome(),
-                                key="call-return-save",
-                                expand=True,
-                            ),
-                            secondary_button(
-                                _("I didn't call"), lambda e: app.forget_call(), key="call-return-forget", expand=True
-                            ),
-                        ],
-                        spacing=12,
+                    choices_of_two(
+                        primary_button(_("Save the call"), lambda e: app.record_call_outcome(), key="call-return-save"),
+                        secondary_button(_("I didn't call"), lambda e: app.forget_call(), key="call-return-forget"),
                     ),
                 ],
                 spacing=12,

@@ -39,6 +39,9 @@ Handler = Callable[..., Any]
 def theme() -> ft.Theme:
     body = ft.TextStyle(size=BODY_PX, color=INK)
     return ft.Theme(
+        # A phone's density everywhere: a browser on a desktop would otherwise get Flutter's compact density
+        # (8 px less round every button's text), and the tests would not see what a farmer sees.
+        visual_density=ft.VisualDensity.STANDARD,
         color_scheme_seed=GREEN,
         color_scheme=ft.ColorScheme(primary=GREEN, on_primary="#FFFFFF", error=RED, on_surface=INK),
         text_theme=ft.TextTheme(
@@ -122,7 +125,7 @@ def primary_button(
         on_click=on_click,
         key=key,
         style=_style(RED if danger else GREEN, "#FFFFFF", BIG_BUTTON_PAD if big else BUTTON_PAD),
-        expand=expand,
+        expand=expand or None,  # False would still be sent, and a Wrap cannot hold an "expanded" child
     )
 
 
@@ -131,26 +134,21 @@ def secondary_button(
 ) -> ft.OutlinedButton:
     style = _style(None, GREEN)
     style.side = ft.BorderSide(2, GREEN)
-    return ft.OutlinedButton(content=label, icon=icon, on_click=on_click, key=key, style=style, expand=expand)
+    return ft.OutlinedButton(content=label, icon=icon, on_click=on_click, key=key, style=style, expand=expand or None)
 
 
 def icon_button(
     icon: ft.IconData, label: str, on_click: Handler, key: str, color: str = INK, bgcolor: str | None = None
 ) -> ft.Control:
-    """An icon-only button, 56 px, whose label a screen reader says (Flutter reads a tooltip separately)."""
-    return ft.Semantics(
-        label=label,
-        button=True,
-        content=ft.IconButton(
-            icon=icon,
-            icon_size=28,
-            icon_color=color,
-            bgcolor=bgcolor,
-            on_click=on_click,
-            key=key,
-            width=TARGET_PX,
-            height=TARGET_PX,
-        ),
+    """An icon-only button, 56 px, named by its icon's label: the button takes it as its own accessible name (a
+    wrapper with the label would leave the button itself nameless, and Flutter reads a tooltip separately)."""
+    return ft.IconButton(
+        icon=ft.Icon(icon, size=28, color=color, semantics_label=label),
+        bgcolor=bgcolor,
+        on_click=on_click,
+        key=key,
+        width=TARGET_PX,
+        height=TARGET_PX,
     )
 
 
@@ -168,7 +166,9 @@ def text_field(
     capitalization: ft.TextCapitalization | None = None,
 ) -> ft.TextField:
     return ft.TextField(
-        label=label,
+        # A label of its own, not the field's one-line label text: large text wraps rather than ending in "...".
+        # A label of its own, not the field's one-line label text: large text wraps rather than ending in "...".
+        label=ft.Text(label),
         value=value,
         on_change=on_change,
         on_blur=on_blur,
@@ -219,28 +219,38 @@ def choice_list(
     )
 
 
+# A radio's label is its tap target too: a line 2.7 times its text makes the row 48 px and more (a fixed height
+# would cut a label that large text wraps; a taller line grows with it).
+_TAP_LINE = 2.7
+
+
 def radio(value: str, label: str, key: str) -> ft.Control:
-    """One radio button and its label, a row at least 56 px tall that grows when its label wraps."""
-    return ft.Container(
-        padding=ft.Padding.symmetric(vertical=4),
-        content=ft.Radio(
-            value=value, label=label, key=key, label_style=ft.TextStyle(size=BODY_PX, color=INK), active_color=GREEN
-        ),
+    """One radio button and its label; the whole row, at least 48 px tall, chooses it."""
+    return ft.Radio(
+        value=value,
+        label=label,
+        key=key,
+        label_style=ft.TextStyle(size=BODY_PX, color=INK, height=_TAP_LINE),
+        active_color=GREEN,
     )
 
 
 def checkbox(label: str, value: bool, on_change: Handler, key: str) -> ft.Control:
-    return ft.Container(
-        padding=ft.Padding.symmetric(vertical=4),
-        content=ft.Checkbox(
-            label=label,
-            value=value,
-            on_change=on_change,
-            key=key,
-            label_style=ft.TextStyle(size=BODY_PX, color=INK),
-            active_color=GREEN,
-        ),
+    """A tick box and its label; the whole row, at least 48 px tall, ticks it."""
+    return ft.Checkbox(
+        label=label,
+        value=value,
+        on_change=on_change,
+        key=key,
+        label_style=ft.TextStyle(size=BODY_PX, color=INK, height=_TAP_LINE),
+        active_color=GREEN,
     )
+
+
+def choices_of_two(first: ft.Control, second: ft.Control) -> ft.Control:
+    """Two answers, one above the other, each as wide as the screen: side by side, large text would break their
+    words to fit half a phone's width."""
+    return stack([first, second], spacing=12)
 
 
 def stack(controls: list[ft.Control], spacing: int = 12) -> ft.Column:
@@ -276,7 +286,20 @@ def screen(
                 padding=ft.Padding.symmetric(horizontal=16, vertical=8),
                 border=ft.Border(top=ft.BorderSide(1, "#BBBBBB")),
                 content=ft.ResponsiveRow(
-                    [ft.Container(content=ft.Row(bottom, spacing=12), col=width)],
+                    [
+                        ft.Container(
+                            # Back at the left, the way on at the right; with large text the second goes under
+                            # the first rather than squeezing both into half the width and breaking their words.
+                            content=ft.Row(
+                                bottom,
+                                spacing=12,
+                                run_spacing=8,
+                                wrap=True,
+                                alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
+                            ),
+                            col=width,
+                        )
+                    ],
                     alignment=ft.MainAxisAlignment.CENTER,
                 ),
             )

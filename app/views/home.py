@@ -14,6 +14,7 @@ from app.views.common import (
     RED,
     SMALL_PX,
     body,
+    choices_of_two,
     heading,
     primary_button,
     screen,
@@ -101,14 +102,9 @@ def HomeView(app: AppState, sync: SyncState | None) -> ft.Control:
     if app.pending_call:
         controls.append(CallReturnCard(app, key="call-return-card"))
     controls += [
-        ft.Row(
-            [
-                primary_button(
-                    _("Call 999"), app.call_999, key="home-call-999", icon=ft.Icons.CALL, danger=True, expand=True
-                ),
-                secondary_button(_("Call 101"), app.call_101, key="home-call-101", icon=ft.Icons.PHONE, expand=True),
-            ],
-            spacing=12,
+        choices_of_two(
+            primary_button(_("Call 999"), app.call_999, key="home-call-999", icon=ft.Icons.CALL, danger=True),
+            secondary_button(_("Call 101"), app.call_101, key="home-call-101", icon=ft.Icons.PHONE),
         ),
         body(
             _("Hedgerow is not an emergency service. If someone is in danger or it is happening now, call 999."),
@@ -145,6 +141,6 @@ def _link(label: str, icon: ft.IconData, on_click: ft.ControlEventHandler, key: 
         on_click=on_click,
         key=key,
         style=ft.ButtonStyle(
-            text_style=ft.TextStyle(size=18), padding=ft.Padding.symmetric(horizontal=12, vertical=12)
+            text_style=ft.TextStyle(size=18), padding=ft.Padding.symmetric(horizontal=12, vertical=14)
         ),
     )

@@ -61,21 +61,15 @@ def ReportFlow(app: AppState, draft: ReportDraft) -> ft.Control:
     bottom: list[ft.Control] = []
     if draft.step != "danger":
         bottom.append(
-            secondary_button(
-                _("Back"), lambda e: draft.previous_step(), key="step-back", icon=ft.Icons.ARROW_BACK, expand=True
-            )
+            secondary_button(_("Back"), lambda e: draft.previous_step(), key="step-back", icon=ft.Icons.ARROW_BACK)
         )
     if draft.step == "review":
         bottom.append(
-            primary_button(
-                _("Save report"), lambda e: app.save_report(), key="step-save", icon=ft.Icons.SAVE, expand=True
-            )
+            primary_button(_("Save report"), lambda e: app.save_report(), key="step-save", icon=ft.Icons.SAVE)
         )
     elif draft.step not in ("danger", "category"):
         bottom.append(
-            primary_button(
-                _("Next"), lambda e: draft.next_step(), key="step-next", icon=ft.Icons.ARROW_FORWARD, expand=True
-            )
+            primary_button(_("Next"), lambda e: draft.next_step(), key="step-next", icon=ft.Icons.ARROW_FORWARD)
         )
     # A new scroll view for each step, and after each failed save: the step, or the list of what to put right,
     # opens at its top.

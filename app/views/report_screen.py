@@ -89,7 +89,6 @@ def ReportScreen(app: AppState, detail: ReportDetail) -> ft.Control:
                 lambda e: app.close_report(),
                 key="detail-back",
                 icon=ft.Icons.ARROW_BACK,
-                expand=True,
             )
         ],
         key="screen-detail",

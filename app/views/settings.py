@@ -36,9 +36,7 @@ def SettingsView(app: AppState) -> ft.Control:
     return screen(
         controls,
         bottom=[
-            secondary_button(
-                _("Back"), lambda e: app.leave_report(), key="settings-back", icon=ft.Icons.ARROW_BACK, expand=True
-            )
+            secondary_button(_("Back"), lambda e: app.leave_report(), key="settings-back", icon=ft.Icons.ARROW_BACK)
         ],
         key="screen-settings",
     )

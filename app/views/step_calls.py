@@ -11,6 +11,7 @@ from app.state.draft import ReportDraft
 from app.views.common import (
     body,
     choice_list,
+    choices_of_two,
     error_text,
     primary_button,
     secondary_button,
@@ -93,12 +94,9 @@ def CallsStep(app: AppState, draft: ReportDraft) -> ft.Control:
     controls.append(body(_("Have you already called 101 or 999?"), size=22))
     if draft.called_already is None or (draft.called_already is False and not draft.calls):
         controls.append(
-            ft.Row(
-                [
-                    primary_button(_("Yes"), lambda e: draft.answer_called(True), key="calls-yes", expand=True),
-                    secondary_button(_("No"), lambda e: draft.answer_called(False), key="calls-no", expand=True),
-                ],
-                spacing=12,
+            choices_of_two(
+                primary_button(_("Yes"), lambda e: draft.answer_called(True), key="calls-yes"),
+                secondary_button(_("No"), lambda e: draft.answer_called(False), key="calls-no"),
             )
         )
         if draft.called_already is False:

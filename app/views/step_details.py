@@ -165,23 +165,16 @@ def DetailsStep(app: AppState, draft: ReportDraft) -> ft.Control:
         controls += [_field(f, draft) for f in spec.fields]
     controls += [
         subheading(_("When did it happen?")),
-        ft.Row(
-            [
-                ft.Container(
-                    expand=True,
-                    content=text_field(
-                        _("Date and time"),
-                        draft.occurred_text,
-                        lambda e: draft.set_text("occurred_text", e.control.value),
-                        key="detail-occurred",
-                        hint="23/11/2026 14:05",
-                        error=draft.field_errors.get("detail-occurred"),
-                    ),
-                ),
-                secondary_button(_("Now"), lambda e: draft.occurred_now(), key="detail-occurred-now", expand=False),
-            ],
-            vertical_alignment=ft.CrossAxisAlignment.START,
+        text_field(
+            _("Date and time"),
+            draft.occurred_text,
+            lambda e: draft.set_text("occurred_text", e.control.value),
+            key="detail-occurred",
+            hint="23/11/2026 14:05",
+            error=draft.field_errors.get("detail-occurred"),
         ),
+        # Under the field, not beside it: with large text the field keeps the whole width for the time.
+        ft.Row([secondary_button(_("Now"), lambda e: draft.occurred_now(), key="detail-occurred-now")]),
         text_field(
             _("What happened (optional)"),
             draft.description,

@@ -105,23 +105,15 @@ def LocationStep(app: AppState, draft: ReportDraft) -> ft.Control:
     if loc and loc.get("source") != "described":
         controls += [
             subheading(_("Save this place for next time")),
+            text_field(
+                _("Place name"),
+                place_name,
+                lambda e: set_place_name(e.control.value),
+                key="location-place-name",
+                hint=_("e.g. Top gate"),
+            ),
             ft.Row(
-                [
-                    ft.Container(
-                        expand=True,
-                        content=text_field(
-                            _("Place name"),
-                            place_name,
-                            lambda e: set_place_name(e.control.value),
-                            key="location-place-name",
-                            hint=_("e.g. Top gate"),
-                        ),
-                    ),
-                    secondary_button(
-                        _("Save place"), lambda e: draft.save_place(place_name), key="location-place-save", expand=False
-                    ),
-                ],
-                vertical_alignment=ft.CrossAxisAlignment.START,
+                [secondary_button(_("Save place"), lambda e: draft.save_place(place_name), key="location-place-save")]
             ),
         ]
         if draft.place_message:

@@ -13,6 +13,7 @@ from app.views.common import (
     MUTED,
     RED,
     body,
+    choices_of_two,
     error_text,
     primary_button,
     secondary_button,
@@ -113,14 +114,9 @@ def ReviewStep(app: AppState, draft: ReportDraft) -> ft.Control:
             warning(
                 _("Delete this report and its photos from the phone? This cannot be undone."), key="review-confirm"
             ),
-            ft.Row(
-                [
-                    secondary_button(_("Keep it"), lambda e: app.keep_report(), key="review-keep", expand=True),
-                    primary_button(
-                        _("Delete it"), lambda e: app.discard_report(), key="review-delete", danger=True, expand=True
-                    ),
-                ],
-                spacing=12,
+            choices_of_two(
+                secondary_button(_("Keep it"), lambda e: app.keep_report(), key="review-keep"),
+                primary_button(_("Delete it"), lambda e: app.discard_report(), key="review-delete", danger=True),
             ),
         ]
     else:

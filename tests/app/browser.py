@@ -253,6 +253,8 @@ class FletScreen:
                         if (getComputedStyle(a).overflow !== 'visible'
                             && (Math.abs(c.bottom - r.bottom) < 1 || Math.abs(c.top - r.top) < 1)
                             && c.height > r.height) return false;
+                        // A field's node cut by the edge of the scrolling view is smaller than its <input>.
+                        if (a.id && a.id.startsWith('flt-semantic-node') && c.height + 1 < r.height) return false;
                     }
                     return true;
                 })
@@ -261,6 +263,91 @@ class FletScreen:
                 .map(([name, r]) => `${name} ${Math.round(r.width)}x${Math.round(r.height)}`)""",
             minimum,
         )
+
+    def unlabelled(self) -> list[str]:
+        """Controls a screen reader could not name: buttons, radios, tick boxes, fields and images whose accessible
+        name is empty (Flutter gives a node its label as aria-label or as its own text)."""
+        return self.page.evaluate(
+            """() => Array.from(document.querySelectorAll(
+                    'flt-semantics[role=button], flt-semantics[role=radio], flt-semantics[role=checkbox], '
+                    + 'flt-semantics[role=img], flt-semantics[role=link], input, textarea'))
+                .filter(e => !((e.getAttribute('aria-label') || '').trim() || (e.innerText || '').trim()))
+                .map(e => `${e.getAttribute('role') || e.tagName} ${e.id}`)"""
+        )
+
+    def text_boxes(self) -> list[dict[str, Any]]:
+        """Every accessibility node that shows words, with its box: (role, words, n-th with those words) names it
+        across a re-layout of the same screen."""
+        return self.page.evaluate(
+            """() => {
+                const seen = {};
+                return Array.from(document.querySelectorAll('[id^=flt-semantic-node]')).map(e => {
+                    const own = Array.from(e.childNodes)
+                        .filter(n => n.nodeType === 3
+                                     || (n.tagName && !n.id && n.tagName !== 'FLT-SEMANTICS-CONTAINER'))
+                        .map(n => n.textContent).join(' ').trim();
+                    const words = (e.getAttribute('aria-label') || own).trim();
+                    if (!words || e.getAttribute('aria-hidden') === 'true') return null;
+                    const role = e.getAttribute('role') || e.getAttribute('data-semantics-role') || e.tagName;
+                    const key = `${role}|${words}`;
+                    seen[key] = (seen[key] || 0) + 1;
+                    const r = e.getBoundingClientRect();
+                    const parent = e.parentElement && e.parentElement.closest('[id^=flt-semantic-node]');
+                    // Cut short by a scrolling view it is half out of: Flutter clips the node's box to it.
+                    let clipped = r.top < 0 || r.bottom > innerHeight;
+                    for (let a = e.parentElement; a && !clipped; a = a.parentElement) {
+                        const c = a.getBoundingClientRect();
+                        clipped = getComputedStyle(a).overflow !== 'visible' && c.height > r.height
+                            && (Math.abs(c.bottom - r.bottom) < 1 || Math.abs(c.top - r.top) < 1);
+                    }
+                    return {key: `${key}|${seen[key]}`, role, words, parent: parent ? parent.id : '',
+                            leaf: !e.querySelector('[id^=flt-semantic-node]'), clipped,
+                            // Words drawn as text (a label, a field), not only named (an icon, a picture).
+                            text: !!own || e.tagName === 'INPUT' || e.tagName === 'TEXTAREA',
+                            x: r.left, y: r.top, width: r.width, height: r.height, right: r.right, bottom: r.bottom};
+                }).filter(Boolean);
+            }"""
+        )
+
+    def set_text_scale(self, scale: float) -> None:
+        """The phone's text size setting, as Flutter on the web reads it: the page's root font size over 16 px.
+        Waits until the screen has been laid out again."""
+        before = self.page.screenshot()
+        self.page.evaluate(f"document.documentElement.style.fontSize = '{16 * scale}px'")
+        deadline = time.monotonic() + 10
+        while self.page.screenshot() == before and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(0.5)
+
+    def large_text_faults(self, normal: list[dict[str, Any]], fixed: re.Pattern[str] | None = None) -> list[str]:
+        """After `set_text_scale`, what large text broke, against the same screen's `text_boxes()` at 100%:
+
+        - a box with words that did not grow when its text doubled: a fixed height that cuts its words off
+          (`fixed` names the boxes that show no text of their own to grow, such as icon-only buttons and images);
+        - a box that reaches past either side of the screen: words cut at the edge, or a line that does not wrap;
+        - two boxes side by side in the same parent that overlap: words drawn over words."""
+        width = self.page.evaluate("innerWidth")
+        large = self.text_boxes()
+        before = {box["key"]: box for box in normal}
+        faults = []
+        for box in large:
+            name = f"{box['role']} {box['words'][:60]!r}"
+            if box["x"] < -1 or box["right"] > width + 1:
+                faults.append(f"{name} reaches past the screen's side: {box['x']:.0f} to {box['right']:.0f}")
+            old = before.get(box["key"])
+            grows = box["text"] and not (fixed and fixed.search(box["words"]))
+            if old and grows and not (box["clipped"] or old["clipped"]) and box["height"] <= old["height"] + 0.5:
+                faults.append(f"{name} did not grow with its text: {old['height']:.0f} px at 100%, {box['height']:.0f}")
+        leaves = [b for b in large if b["leaf"] and b["width"] > 0 and b["height"] > 0]
+        for i, a in enumerate(leaves):
+            for b in leaves[i + 1 :]:
+                if a["parent"] != b["parent"]:
+                    continue
+                across = min(a["right"], b["right"]) - max(a["x"], b["x"])
+                down = min(a["bottom"], b["bottom"]) - max(a["y"], b["y"])
+                if across > 2 and down > 2:
+                    faults.append(f"{a['words'][:40]!r} and {b['words'][:40]!r} overlap by {across:.0f}x{down:.0f}")
+        return faults
 
     def settled_screenshot(self, path: Path, timeout: float = 8) -> None:
         """A screenshot once Flutter has finished painting: two in a row the same and not blank (the semantics
@@ -289,6 +376,8 @@ class FletScreen:
             assert_drawn(path, self.page)
             small = self.small_targets()
             assert small == [], f"{name} at {size}: targets under 48 px: {small}"
+            nameless = self.unlabelled()
+            assert nameless == [], f"{name} at {size}: controls with no accessible name: {nameless}"
         return path
 
 
