@@ -160,9 +160,11 @@ def report_body(
     return body
 
 
-def register(client: httpx.Client, name: str = "Jo Farmer") -> dict[str, str]:
-    """Register a device; returns the headers that authenticate as it."""
-    r = client.post("/api/v1/devices", json={"name": name, "phone": "07700 900123", "farm_name": "Hill Farm"})
+def register(client: httpx.Client, name: str = "Jo Farmer", **fields: Any) -> dict[str, str]:
+    """Register a device (with any further fields of the registration: "language"); returns the headers that
+    authenticate as it."""
+    body = {"name": name, "phone": "07700 900123", "farm_name": "Hill Farm", **fields}
+    r = client.post("/api/v1/devices", json=body)
     assert r.status_code == 201, r.text
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
