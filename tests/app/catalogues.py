@@ -10,7 +10,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from core.files import write_atomic
-from core.i18n import APP_LOCALE
+from core.i18n import APP_LOCALE, BACKEND_LOCALE
 
 POT = APP_LOCALE / "app.pot"
 
@@ -24,10 +24,11 @@ def read_catalogue(path: Path, language: str | None = None) -> Catalog:
         return read_po(f, locale=language)
 
 
-def compile_app_catalogues() -> list[Path]:
-    """`pybabel compile --use-fuzzy` for every app .po whose .mo is missing or older; returns what it wrote."""
+def compile_catalogues() -> list[Path]:
+    """`make i18n-compile` (`pybabel compile --use-fuzzy`) for every .po, the app's and the server's, whose .mo is
+    missing or older; returns what it wrote. The browser tests run the real server, which speaks Welsh too."""
     written = []
-    for po in sorted(APP_LOCALE.glob("*/LC_MESSAGES/app.po")):
+    for po in sorted([*APP_LOCALE.glob("*/LC_MESSAGES/app.po"), *BACKEND_LOCALE.glob("*/LC_MESSAGES/backend.po")]):
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue

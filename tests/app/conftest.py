@@ -15,7 +15,7 @@ from app.services.location import Fix
 from app.state.app_state import AppState
 from app.state.ports import PickedFile, Ports
 from app.store import Store
-from tests.app.catalogues import compile_app_catalogues
+from tests.app.catalogues import compile_catalogues
 
 LONDON_WINTER = UTC  # the phone's zone in these tests: GMT, so local times read as UTC
 UNREACHABLE = "http://127.0.0.1:9"
@@ -65,9 +65,9 @@ class FakePhone:
 
 @pytest.fixture(scope="session", autouse=True)
 def compiled_catalogues() -> None:
-    """The app's compiled catalogues, as `make setup` (`make i18n-compile`) builds them: a run of pytest without
-    make still gets Welsh (fuzzy entries included, as the Makefile compiles them)."""
-    compile_app_catalogues()
+    """The compiled catalogues, as `make setup` (`make i18n-compile`) builds them: a run of pytest without make
+    still gets Welsh (fuzzy entries included, as the Makefile compiles them)."""
+    compile_catalogues()
 
 
 @pytest.fixture(autouse=True)
