@@ -49,7 +49,7 @@ def CallReturnCard(app: AppState) -> ft.Control:
                         _("How did it end?"),
                         outcomes,
                         call.get("outcome") or None,
-                        lambda e: app.set_call_answer("outcome", e.control.value),
+                        lambda chosen: app.set_call_answer("outcome", chosen),
                         key="call-return-outcome",
                     ),
                     text_field(

@@ -198,9 +198,13 @@ def text_field(
 
 
 def choice_list(
-    label: str, choices: tuple[tuple[str, str], ...], value: str | None, on_change: Handler, key: str
+    label: str,
+    choices: tuple[tuple[str, str], ...],
+    value: str | None,
+    on_choose: Callable[[str], Any],
+    key: str,
 ) -> ft.Control:
-    """One of several: radio buttons, each a full-width row of at least 56 px with its label. `choices` are
+    """One of several: radio buttons, each a full-width row of at least 48 px with its label. `choices` are
     (value, label) pairs: the value is what is kept, the label what the farmer reads, in their language."""
     return ft.Column(
         [
@@ -208,10 +212,9 @@ def choice_list(
             ft.RadioGroup(
                 key=key,
                 value=value,
-                on_change=on_change,
+                on_change=lambda e: on_choose(e.control.value),
                 content=ft.Column(
-                    [radio(choice, shown, f"{key}-{choice}") for choice, shown in choices],
-                    spacing=0,
+                    [radio(choice, shown, f"{key}-{choice}", on_choose) for choice, shown in choices], spacing=0
                 ),
             ),
         ],
@@ -219,32 +222,35 @@ def choice_list(
     )
 
 
-# A radio's label is its tap target too: a line 2.7 times its text makes the row 48 px and more (a fixed height
-# would cut a label that large text wraps; a taller line grows with it).
-_TAP_LINE = 2.7
-
-
-def radio(value: str, label: str, key: str) -> ft.Control:
-    """One radio button and its label; the whole row, at least 48 px tall, chooses it."""
-    return ft.Radio(
-        value=value,
-        label=label,
-        key=key,
-        label_style=ft.TextStyle(size=BODY_PX, color=INK, height=_TAP_LINE),
-        active_color=GREEN,
+def _labelled(control: ft.Control, label: str, on_tap: Handler) -> ft.Control:
+    """A radio or tick box with its label beside it, as one thing: a screen reader hears one control named by the
+    label, and a tap anywhere on the row works it. The row is at least 48 px tall and its label wraps, in any
+    language and at any text size (Flet's own `label=` draws the label on one line that runs off the screen)."""
+    return ft.MergeSemantics(
+        content=ft.GestureDetector(
+            on_tap=on_tap,
+            exclude_from_semantics=True,  # the control's own action is the one a screen reader uses
+            content=ft.Container(
+                padding=ft.Padding.symmetric(vertical=4),
+                content=ft.Row(
+                    [control, ft.Text(label, size=BODY_PX, color=INK, expand=True)],
+                    spacing=4,
+                    vertical_alignment=ft.CrossAxisAlignment.CENTER,
+                ),
+            ),
+        )
     )
 
 
-def checkbox(label: str, value: bool, on_change: Handler, key: str) -> ft.Control:
-    """A tick box and its label; the whole row, at least 48 px tall, ticks it."""
-    return ft.Checkbox(
-        label=label,
-        value=value,
-        on_change=on_change,
-        key=key,
-        label_style=ft.TextStyle(size=BODY_PX, color=INK, height=_TAP_LINE),
-        active_color=GREEN,
-    )
+def radio(value: str, label: str, key: str, on_choose: Callable[[str], Any]) -> ft.Control:
+    """One radio button of a RadioGroup and its label; `on_choose(value)` is what the group's change calls too."""
+    return _labelled(ft.Radio(value=value, key=key, active_color=GREEN), label, lambda e: on_choose(value))
+
+
+def checkbox(label: str, value: bool, on_toggle: Callable[[bool], Any], key: str) -> ft.Control:
+    """A tick box and its label; `on_toggle(ticked)` when it changes."""
+    box = ft.Checkbox(value=value, key=key, active_color=GREEN, on_change=lambda e: on_toggle(bool(e.control.value)))
+    return _labelled(box, label, lambda e: on_toggle(not value))
 
 
 def choices_of_two(first: ft.Control, second: ft.Control) -> ft.Control:

@@ -38,7 +38,7 @@ def _call(index: int, call: dict[str, str], draft: ReportDraft) -> ft.Control:
                     _("Which number?"),
                     _CHANNELS,
                     call["channel"],
-                    lambda e: draft.set_call(index, "channel", e.control.value),
+                    lambda chosen: draft.set_call(index, "channel", chosen),
                     key=f"call-{index}-channel",
                 ),
                 text_field(
@@ -62,7 +62,7 @@ def _call(index: int, call: dict[str, str], draft: ReportDraft) -> ft.Control:
                     _("How did it end?"),
                     outcomes,
                     call["outcome"] or None,
-                    lambda e: draft.set_call(index, "outcome", e.control.value),
+                    lambda chosen: draft.set_call(index, "outcome", chosen),
                     key=f"call-{index}-outcome",
                 ),
                 *(

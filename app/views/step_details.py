@@ -36,7 +36,7 @@ def _input(spec: FieldSpec, draft: ReportDraft) -> ft.Control:
     label = (_("{label} (required)") if spec.required else _("{label} (optional)")).format(label=_(spec.label))
     if spec.kind == "choice":
         choices = tuple((choice, _(choice)) for choice in spec.choices or ())
-        return choice_list(label, choices, value, lambda e: draft.set_detail(spec.name, e.control.value), key=key)
+        return choice_list(label, choices, value, lambda chosen: draft.set_detail(spec.name, chosen), key=key)
     if spec.kind == "multichoice":
         chosen = set(value or [])
         return ft.Column(
@@ -45,7 +45,7 @@ def _input(spec: FieldSpec, draft: ReportDraft) -> ft.Control:
                 checkbox(
                     _(choice),
                     choice in chosen,
-                    lambda e, c=choice: draft.toggle_choice(spec.name, c, e.control.value),
+                    lambda ticked, c=choice: draft.toggle_choice(spec.name, c, ticked),
                     key=f"{key}-{choice}",
                 )
                 for choice in spec.choices or ()
@@ -53,7 +53,7 @@ def _input(spec: FieldSpec, draft: ReportDraft) -> ft.Control:
             spacing=0,
         )
     if spec.kind == "boolean":
-        return checkbox(label, bool(value), lambda e: draft.set_detail(spec.name, bool(e.control.value)), key=key)
+        return checkbox(label, bool(value), lambda ticked: draft.set_detail(spec.name, ticked), key=key)
     numeric = spec.kind in ("integer", "money")
     return text_field(
         label,
@@ -125,6 +125,9 @@ WITHOUT_NAME_MEANS = (
 def _without_name(draft: ReportDraft) -> ft.Control:
     """The choice the intimidation categories offer: fear of the offenders stops people reporting."""
 
+    def choose(value: str) -> None:
+        draft.send_without_name(value == "without")
+
     return ft.Container(
         key="anonymous",
         padding=12,
@@ -138,11 +141,11 @@ def _without_name(draft: ReportDraft) -> ft.Control:
                 ft.RadioGroup(
                     key="anonymous-choice",
                     value="without" if draft.anonymous else "with",
-                    on_change=lambda e: draft.send_without_name(e.control.value == "without"),
+                    on_change=lambda e: choose(e.control.value),
                     content=ft.Column(
                         [
-                            radio("with", _("Send with my name"), "anonymous-with"),
-                            radio("without", _("Send without my name"), "anonymous-without"),
+                            radio("with", _("Send with my name"), "anonymous-with", choose),
+                            radio("without", _("Send without my name"), "anonymous-without", choose),
                         ],
                         spacing=0,
                     ),

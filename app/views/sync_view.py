@@ -36,7 +36,7 @@ def SyncView(app: AppState, sync: SyncState) -> ft.Control:
         checkbox(
             _("Send photos on Wi-Fi only"),
             sync.wifi_only,
-            lambda e: sync.set_wifi_only(bool(e.control.value), datetime.now(UTC)),
+            lambda ticked: sync.set_wifi_only(ticked, datetime.now(UTC)),
             key="sync-wifi-only",
         ),
     ]

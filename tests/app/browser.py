@@ -195,7 +195,8 @@ class FletScreen:
         """
         for _attempt in range(3):
             box = self.textbox(name, exact)
-            box.click()
+            # Near its top, where the typing goes: a long message under a field is inside its box, over its middle.
+            box.click(position={"x": 24, "y": 20})
             time.sleep(0.2)
             box.fill(value)
             self.page.keyboard.press("End")
@@ -275,13 +276,34 @@ class FletScreen:
                 .map(e => `${e.getAttribute('role') || e.tagName} ${e.id}`)"""
         )
 
+    def cut_labels(self, png: Path) -> list[str]:
+        """Radios and tick boxes whose label runs past the right-hand edge of their row: text drawn right up to
+        the edge in the screenshot `png` (a label that wraps always ends short of it). Flet's own one-line
+        `label=` does this with a long label, large text or a longer language."""
+        rows = self.page.evaluate(
+            """() => Array.from(document.querySelectorAll('flt-semantics[role=radio], flt-semantics[role=checkbox]'))
+                .map(e => [e.getAttribute('aria-label') || e.innerText, e.getBoundingClientRect()])
+                .filter(([, r]) => r.width > 8 && r.height > 8 && r.top >= 0 && r.bottom <= innerHeight)
+                .map(([name, r]) => [name, Math.floor(r.right), Math.ceil(r.top), Math.floor(r.bottom)])"""
+        )
+        with Image.open(png) as image:
+            rgb = image.convert("RGB")
+        cut = []
+        for name, right, top, bottom in rows:
+            # Flutter lets the words overflow the row: ink just inside or just beyond its right-hand edge.
+            columns = range(right - 3, min(right + 6, rgb.width))
+            edge = [rgb.getpixel((x, y)) for x in columns for y in range(top + 2, bottom - 2)]
+            if any(max(pixel) < INK_MAX for pixel in edge):
+                cut.append(f"{name}: its words run past the right-hand edge")
+        return cut
+
     def text_boxes(self) -> list[dict[str, Any]]:
         """Every accessibility node that shows words, with its box: (role, words, n-th with those words) names it
         across a re-layout of the same screen."""
         return self.page.evaluate(
             """() => {
                 const seen = {};
-                return Array.from(document.querySelectorAll('[id^=flt-semantic-node]')).map(e => {
+                return Array.from(document.querySelectorAll('[id^=flt-semantic-node], input, textarea')).map(e => {
                     const own = Array.from(e.childNodes)
                         .filter(n => n.nodeType === 3
                                      || (n.tagName && !n.id && n.tagName !== 'FLT-SEMANTICS-CONTAINER'))
@@ -297,8 +319,10 @@ class FletScreen:
                     let clipped = r.top < 0 || r.bottom > innerHeight;
                     for (let a = e.parentElement; a && !clipped; a = a.parentElement) {
                         const c = a.getBoundingClientRect();
-                        clipped = getComputedStyle(a).overflow !== 'visible' && c.height > r.height
-                            && (Math.abs(c.bottom - r.bottom) < 1 || Math.abs(c.top - r.top) < 1);
+                        clipped = (getComputedStyle(a).overflow !== 'visible' && c.height > r.height
+                                   && (Math.abs(c.bottom - r.bottom) < 1 || Math.abs(c.top - r.top) < 1))
+                            // a field's <input> is sized to its node, which the view has cut short
+                            || (a.id.startsWith('flt-semantic-node') && c.height + 1 < r.height);
                     }
                     return {key: `${key}|${seen[key]}`, role, words, parent: parent ? parent.id : '',
                             leaf: !e.querySelector('[id^=flt-semantic-node]'), clipped,
@@ -338,7 +362,8 @@ class FletScreen:
             grows = box["text"] and not (fixed and fixed.search(box["words"]))
             if old and grows and not (box["clipped"] or old["clipped"]) and box["height"] <= old["height"] + 0.5:
                 faults.append(f"{name} did not grow with its text: {old['height']:.0f} px at 100%, {box['height']:.0f}")
-        leaves = [b for b in large if b["leaf"] and b["width"] > 0 and b["height"] > 0]
+        # A field's <input> lies over its own label and helper text by design: only drawn words are compared.
+        leaves = [b for b in large if b["leaf"] and b["width"] > 0 and b["height"] > 0 and b["role"] != "text-field"]
         for i, a in enumerate(leaves):
             for b in leaves[i + 1 :]:
                 if a["parent"] != b["parent"]:
@@ -348,6 +373,25 @@ class FletScreen:
                 if across > 2 and down > 2:
                     faults.append(f"{a['words'][:40]!r} and {b['words'][:40]!r} overlap by {across:.0f}x{down:.0f}")
         return faults
+
+    def large_text(self, name: str, fixed: re.Pattern[str] | None = None, scrolls: int = 4) -> list[str]:
+        """The screen at 200% text, as a phone set to its largest text shows it: what broke (`large_text_faults`),
+        from the top to `scrolls` screens further down, with a checked screenshot at the top. Back at 100% and at
+        the top afterwards."""
+        normal = self.text_boxes()
+        self.set_text_scale(2)
+        faults: dict[str, None] = dict.fromkeys(self.large_text_faults(normal, fixed))
+        self.shot(f"{name}-text-200")
+        size = self.page.viewport_size or PHONE
+        self.page.mouse.move(size["width"] / 2, size["height"] / 3)
+        for _scroll in range(scrolls):
+            self.page.mouse.wheel(0, size["height"] * 0.6)
+            time.sleep(0.6)
+            faults.update(dict.fromkeys(self.large_text_faults(normal, fixed)))
+        self.page.mouse.wheel(0, -size["height"] * scrolls)
+        time.sleep(0.6)
+        self.set_text_scale(1)
+        return list(faults)
 
     def settled_screenshot(self, path: Path, timeout: float = 8) -> None:
         """A screenshot once Flutter has finished painting: two in a row the same and not blank (the semantics
@@ -378,10 +422,14 @@ class FletScreen:
             assert small == [], f"{name} at {size}: targets under 48 px: {small}"
             nameless = self.unlabelled()
             assert nameless == [], f"{name} at {size}: controls with no accessible name: {nameless}"
+            cut = self.cut_labels(path)
+            assert cut == [], f"{name} at {size}: {cut}"
         return path
 
 
 DOCS_SCREENS = ROOT / "docs" / "screens"
+# Text is drawn this dark or darker in every channel (ink, red, green and grey words); the app's backgrounds are not.
+INK_MAX = 110
 # A screen this much of one colour has nothing drawn on it (the sparsest of the app's screens is 93% background).
 BLANK_SHARE = 0.985
 
