@@ -108,7 +108,8 @@ test: setup browser
 
 # The README's pictures of the farmer's app (docs/screens/), from the browser tests that check each screen.
 screens: setup browser
-	HEDGEROW_UPDATE_SCREENS=1 $(BIN)/python -m pytest -q tests/app/test_browser_screens.py tests/app/test_browser_end_to_end.py
+	HEDGEROW_UPDATE_SCREENS=1 $(BIN)/python -m pytest -q tests/app/test_browser_screens.py tests/app/test_browser_end_to_end.py \
+	  tests/app/test_browser_welsh.py
 
 bench: setup browser
 	@command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null || sudo apt-get install -y -qq wrk >/dev/null; }
