@@ -282,9 +282,19 @@ class FletScreen:
         `label=` does this with a long label, large text or a longer language."""
         rows = self.page.evaluate(
             """() => Array.from(document.querySelectorAll('flt-semantics[role=radio], flt-semantics[role=checkbox]'))
-                .map(e => [e.getAttribute('aria-label') || e.innerText, e.getBoundingClientRect()])
+                .map(e => [e, e.getBoundingClientRect()])
                 .filter(([, r]) => r.width > 8 && r.height > 8 && r.top >= 0 && r.bottom <= innerHeight)
-                .map(([name, r]) => [name, Math.floor(r.right), Math.ceil(r.top), Math.floor(r.bottom)])"""
+                // wholly inside every view that clips it (not scrolled under the bottom bar)
+                .filter(([e, r]) => {
+                    for (let a = e.parentElement; a; a = a.parentElement) {
+                        const c = a.getBoundingClientRect();
+                        const cuts = r.top < c.top - 1 || r.bottom > c.bottom + 1;
+                        if (cuts && getComputedStyle(a).overflow !== 'visible') return false;
+                    }
+                    return true;
+                })
+                .map(([e, r]) => [e.getAttribute('aria-label') || e.innerText, Math.floor(r.right), Math.ceil(r.top),
+                                  Math.floor(r.bottom)])"""
         )
         with Image.open(png) as image:
             rgb = image.convert("RGB")
