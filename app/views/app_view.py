@@ -11,10 +11,22 @@ from app.views.report_flow import ReportFlow
 from app.views.report_screen import ReportScreen
 from app.views.settings import SettingsView
 from app.views.sync_view import SyncView
+from core.i18n import LANGUAGES
+
+
+def _speak(language: str) -> None:
+    """Tell Flutter the language on screen: it sets the page's `lang` (a screen reader then reads Welsh with a
+    Welsh voice, WCAG 3.1.1) and its own built-in words (a field's "double tap to edit") follow it."""
+    page = ft.context.page
+    page.locale_configuration = ft.LocaleConfiguration(
+        supported_locales=[ft.Locale(code, "GB") for code in LANGUAGES], current_locale=ft.Locale(language, "GB")
+    )
+    page.update()
 
 
 @ft.component
 def AppView(app: AppState) -> ft.Control:
+    ft.use_effect(lambda: _speak(app.language), [app.language])
     if app.screen == "register":
         return RegistrationView(app, app.registration)
     if app.screen == "report" and app.draft is not None:

@@ -114,7 +114,10 @@ def test_a_farmer_who_chooses_cymraeg_reads_welsh_on_every_screen_and_the_police
             # The first screen: the choice of language comes before anything else, in both languages.
             screen.wait_text("Welcome to Hedgerow")
             expect(screen.button("Cymraeg")).to_be_in_viewport()
+            assert screen.page.evaluate("document.documentElement.lang") == "en-GB"
             screen.button("Cymraeg").click()
+            # The page says its language, so that a screen reader reads it with a Welsh voice (WCAG 3.1.1).
+            screen.wait_until(lambda: screen.page.evaluate("document.documentElement.lang") == "cy-GB", "lang=cy-GB")
             # The choice is a group a screen reader names in both languages; the fields are named in Welsh.
             welsh_screen(
                 screen,
