@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backend import console
-from backend.console import invite
+from backend.console import accessibility, invite
 from backend.console.headers import SecurityHeaders
 from backend.console.render import error_page
 from backend.console.session import LoginRequired
@@ -202,6 +202,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(tus_server.router(tags=["uploads"]))
     app.include_router(console.router)
     app.include_router(invite.public_router)
+    app.include_router(accessibility.router)  # public, like /enrol: no session
     app.include_router(open311_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
 

@@ -51,5 +51,7 @@ def erase_report(db: sqlite_utils.Database, report_id: str) -> list[PhotoFile]:
             continue  # the same photo sent with a report that is kept
         blob = db.execute("SELECT content_type FROM photo_blobs WHERE sha256 = ?", [sha]).fetchone()
         db.execute("DELETE FROM photo_blobs WHERE sha256 = ?", [sha])
+        # Its copy to the replica is moot now; the trigger has queued the replica's copy for removal instead.
+        db.execute("DELETE FROM photo_replication WHERE sha256 = ? AND action = 'copy'", [sha])
         freed.append(PhotoFile(sha, blob[0] if blob else "image/jpeg"))
     return freed

@@ -101,6 +101,9 @@ def _erase_reports(db: sqlite_utils.Database, settings: Settings, reports: list[
                 if _still_due(db, d):
                     freed += erase.erase_report(db, d.key)
                     erased.add(d.key)
+            if not settings.replica_url:  # no replica holds a copy to remove: leave no trace of the hash
+                for photo in freed:
+                    db.execute("DELETE FROM photo_replication WHERE sha256 = ?", [photo.sha256])
         for photo in freed:
             for path in _photo_paths(settings.photos_dir, photo):
                 with contextlib.suppress(FileNotFoundError):
