@@ -10,6 +10,7 @@ from app.views.registration import RegistrationView
 from app.views.report_flow import ReportFlow
 from app.views.report_screen import ReportScreen
 from app.views.sync_view import SyncView
+from app.views.your_data import YourDataView
 
 
 @ft.component
@@ -22,4 +23,6 @@ def AppView(app: AppState) -> ft.Control:
         return ReportScreen(app, app.detail)
     if app.screen == "sync" and app.sync is not None:
         return SyncView(app, app.sync)
+    if app.screen == "your_data" and app.your_data is not None:
+        return YourDataView(app, app.your_data)
     return HomeView(app, app.sync)
