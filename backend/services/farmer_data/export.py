@@ -153,7 +153,11 @@ def write_export(
     try:
         writer.add_text("device.json", _json(device))
         for report_id in _report_ids(db, device_id):
-            view = report_views.public_view(db, device_report(db, report_id, device_id))
+            try:
+                row = device_report(db, report_id, device_id)
+            except NotFound:
+                continue  # purged since the list was read
+            view = report_views.public_view(db, row)
             writer.add_text(f"reports/{report_id}.json", ReportPublic.model_validate(view).model_dump_json(indent=2))
             done.reports += 1
             for photo in _arrived_photos(db, report_id):
