@@ -25,7 +25,7 @@ from backend.console.session import LoginRequired
 from backend.db import ConnectionPool
 from backend.open311.router import router as open311_router
 from backend.ops.replication import Replication
-from backend.routes import alerts, categories, clocks, devices, reports, staff, stats, uploads
+from backend.routes import alerts, categories, clocks, devices, me, reports, staff, stats, uploads
 from backend.routes import policy as policy_routes
 from backend.security import SlidingWindowLimiter
 from backend.services import periodic
@@ -192,6 +192,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     app.include_router(categories.router)
     app.include_router(devices.router)
+    app.include_router(me.router)
     app.include_router(reports.router)
     app.include_router(staff.router)
     app.include_router(clocks.router)

@@ -19,6 +19,7 @@ from app.state.registration import RegistrationForm
 from app.state.report_detail import ReportDetail
 from app.state.report_status import describe_state
 from app.state.sync_state import SyncState
+from app.state.your_data import YourData
 from app.store import Store, answer_targets
 from app.store import categories as category_store
 from app.store import profile as profile_store
@@ -65,6 +66,7 @@ class AppState(AlertActions):
     sync: SyncState | None = None  # attached by app/main.py once the sync engine runs
     alerts: AlertBoard = field(init=False)
     alert_settings: AlertSettingsForm | None = None  # the "Alerts" settings screen, while it is open
+    your_data: YourData | None = None  # the "Your data" screen, while it is open
 
     @classmethod
     def open(cls, store: Store, ports: Ports, tz: tzinfo, default_server_url: str) -> AppState:
@@ -234,6 +236,32 @@ class AppState(AlertActions):
             self.detail.notice = self.notice
         if self.sync is not None:
             self.sync.sync_now()
+
+    # ----- the farmer's own data
+
+    def open_your_data(self) -> None:
+        self.your_data = YourData(self._store, self._phone_wiped, self._contact_cleared)
+        self.notice = ""
+        self.screen = "your_data"
+
+    def leave_your_data(self) -> None:
+        self.your_data = None
+        self.screen = "home"
+
+    def _contact_cleared(self) -> None:
+        self.profile = profile_store.load_profile(self._store)
+
+    def _phone_wiped(self) -> None:
+        """Everything on the phone was deleted: the app starts again as on the first day."""
+        self.your_data = None
+        self.profile, self.draft, self.detail, self.pending_call = None, None, None, None
+        self.registration = RegistrationForm(server_url=self._default_server_url)
+        self.categories = category_store.load_categories(self._store)
+        self.refresh_reports()
+        self.notice = ""
+        self.screen = "register"
+        if self.sync is not None:
+            self.sync.refresh()
 
     # ----- calls from the home screen
 

@@ -94,6 +94,10 @@ class SyncState:
         if not status.running:
             self._on_pass_end()
 
+    def refresh(self) -> None:
+        """Show the engine's status again, after something else changed what is waiting (the phone was wiped)."""
+        self.show(self._engine.status)
+
     def sync_now(self) -> None:
         self._engine.backoff.reset()
         self._engine.trigger()

@@ -12,6 +12,7 @@ from app.views.registration import RegistrationView
 from app.views.report_flow import ReportFlow
 from app.views.report_screen import ReportScreen
 from app.views.sync_view import SyncView
+from app.views.your_data import YourDataView
 
 
 @ft.component
@@ -28,4 +29,6 @@ def AppView(app: AppState) -> ft.Control:
         return AlertScreen(app, app.alerts.opened)
     if app.screen == "alert-settings" and app.alert_settings is not None:
         return AlertSettingsView(app, app.alert_settings)
+    if app.screen == "your_data" and app.your_data is not None:
+        return YourDataView(app, app.your_data)
     return HomeView(app, app.sync)

@@ -152,4 +152,14 @@ def HomeView(app: AppState, sync: SyncState | None) -> ft.Control:
             height=48,
         )
     )
+    controls.append(
+        ft.TextButton(
+            content="Your data",
+            icon=ft.Icons.FOLDER_SHARED,
+            on_click=lambda e: app.open_your_data(),
+            key="home-your-data",
+            style=ft.ButtonStyle(text_style=ft.TextStyle(size=18)),
+            height=48,
+        )
+    )
     return screen(controls, key="screen-home")

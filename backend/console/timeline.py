@@ -50,6 +50,7 @@ def _title(kind: str, data: dict[str, Any]) -> str:
         "reopened": "Reopened",
         "hold_placed": "Kept as evidence (legal hold)",
         "hold_removed": "Legal hold removed",
+        "contact_erased": "The farmer asked for their contact details to be erased",
     }.get(kind, kind)
 
 

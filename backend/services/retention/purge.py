@@ -148,8 +148,7 @@ def _compact(db: sqlite_utils.Database, reports_gone: bool) -> list[str]:
     if reports_gone:
         with write(db):
             db.execute("INSERT INTO report_text (report_text) VALUES ('optimize')")
-    busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    if busy:
+    if not erase.truncate_wal(db):
         notes.append("the WAL could not be truncated now (a reader was busy); the next checkpoint overwrites it")
     if db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2:
         db.execute("PRAGMA incremental_vacuum")
@@ -169,9 +168,7 @@ def run(db: sqlite_utils.Database, settings: Settings, now: datetime, dry_run: b
     result = PurgeResult(now, dry_run, items)
     if dry_run:
         return result
-    secure = db.execute("PRAGMA secure_delete").fetchone()[0]
-    db.execute("PRAGMA secure_delete = ON")
-    try:
+    with erase.secure_deletes(db):
         reports = [d for d in items if d.kind == "report"]
         erased, result.photos = _erase_reports(db, settings, reports)
         devices = _erase_devices(db, [d for d in items if d.kind == "device"])
@@ -190,6 +187,4 @@ def run(db: sqlite_utils.Database, settings: Settings, now: datetime, dry_run: b
         ]
         _record(db, result)
         result.notes = _compact(db, bool(erased))
-    finally:
-        db.execute(f"PRAGMA secure_delete = {int(secure)}")
     return result
