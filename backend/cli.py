@@ -227,6 +227,29 @@ def cmd_retention_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_sar(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.services.errors import Invalid, NotFound
+    from backend.services.farmer_data import sar
+
+    db = _db(settings)
+    out = Path(args.out)
+    try:
+        device_id = sar.find_device(db, args.device, args.phone)
+        done = sar.write_sar(db, settings.photos_dir, device_id, _moment(None, settings), out)
+    except (Invalid, NotFound) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (FileExistsError, FileNotFoundError, PermissionError) as exc:
+        print(f"error: cannot write {out}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"wrote {out} ({out.stat().st_size:,} bytes) for the phone {device_id}:")
+    print(f"  device.json, {done.reports} report(s), {done.photos} photo(s), access_log.csv, manifest.json, README.txt")
+    if done.missing:
+        print(f"  {len(done.missing)} photo(s) missing from the photo store, listed in manifest.json")
+    print("It holds personal data: send it to the requester securely, and delete your copy once sent.")
+    return 0
+
+
 def cmd_users_email(args: argparse.Namespace, settings: Settings) -> int:
     from backend.services.clocks.notify import set_user_email
     from backend.services.errors import Invalid, NotFound
@@ -404,6 +427,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="list what would go, and delete nothing")
     p.add_argument("--now", help="the moment to apply the policy at (ISO 8601 with offset; default the clock)")
     p.set_defaults(func=cmd_retention_run)
+
+    p = sub.add_parser(
+        "sar",
+        help="answer a subject access request: one farmer's data as a ZIP",
+        description="Write everything Hedgerow holds about one farmer's phone to OUT.zip, as the farmer's own "
+        "export from the app gives it (device.json, reports/<id>.json as the farmer sees them, photos/ as sent, "
+        "manifest.json with every file's SHA-256, README.txt), plus access_log.csv: every staff read of those "
+        "reports (when, who, role, how). Find the phone by its id, or by the number it registered with. Exits 2 "
+        "when no phone matches, or when OUT.zip already exists.",
+    )
+    found = p.add_mutually_exclusive_group(required=True)
+    found.add_argument("--device", metavar="ID", help="the phone's device id")
+    found.add_argument("--phone", metavar="N", help="the phone number the farmer registered with")
+    p.add_argument("out", metavar="OUT.zip", help="the file to write (must not exist)")
+    p.set_defaults(func=cmd_sar)
 
     p = sub.add_parser("backup", help="a consistent online copy of the database and the photo store")
     p.add_argument("dest", help="a directory to create")

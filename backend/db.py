@@ -42,6 +42,12 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     promises the farmer.
     """
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+    # Set before the first write (journal_mode=WAL is one): a new database can hand the pages a purge frees back to
+    # the file system (backend/services/retention/purge.py). A database made before keeps its mode until a VACUUM
+    # converts it (docs/data-protection.md). Only on a new, empty file: on a database in use the pragma takes a
+    # lock of its own on every connection, and twenty connections opened at once then waited on each other.
+    if conn.execute("PRAGMA page_count").fetchone()[0] == 0:
+        conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")

@@ -18,14 +18,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backend import console
-from backend.console import invite
+from backend.console import accessibility, invite
 from backend.console.headers import SecurityHeaders
 from backend.console.render import error_page
 from backend.console.session import LoginRequired
 from backend.db import ConnectionPool
 from backend.open311.router import router as open311_router
 from backend.ops.replication import Replication
-from backend.routes import alerts, categories, clocks, devices, reports, staff, stats, uploads
+from backend.routes import alerts, categories, clocks, devices, me, reports, staff, stats, uploads
 from backend.routes import policy as policy_routes
 from backend.security import SlidingWindowLimiter
 from backend.services import periodic
@@ -192,6 +192,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     app.include_router(categories.router)
     app.include_router(devices.router)
+    app.include_router(me.router)
     app.include_router(reports.router)
     app.include_router(staff.router)
     app.include_router(clocks.router)
@@ -202,6 +203,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(tus_server.router(tags=["uploads"]))
     app.include_router(console.router)
     app.include_router(invite.public_router)
+    app.include_router(accessibility.router)  # public, like /enrol: no session
     app.include_router(open311_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
 

@@ -56,7 +56,13 @@ class ReportStaff(ReportPublic):
 
     timeline: list[StaffTimelineEntry]  # type: ignore[assignment]
     reporter: Reporter | None = Field(
-        description="Who sent it, for the call back; null for a report sent without a name (`anonymous`)."
+        description="Who sent it, for the call back; null for a report sent without a name (`anonymous`), or "
+        "when the farmer had their contact details erased (`contact_erased`)."
+    )
+    contact_erased: bool = Field(
+        default=False,
+        description="The farmer asked for their contact details to be erased: there is nobody to call back; the "
+        "police's updates still reach their app.",
     )
     force: str | None
     assigned_to: int | None

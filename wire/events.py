@@ -26,14 +26,16 @@ EventKind = Literal[
     "chased",
     "flag_raised",
     "flag_cleared",
+    "contact_erased",
     StaffEventKind,
 ]
 
-EVENT_KINDS: tuple[str, ...] = get_args(EventKind)  # a nested Literal is flattened: all eighteen
+EVENT_KINDS: tuple[str, ...] = get_args(EventKind)  # a nested Literal is flattened: all nineteen
 STAFF_KINDS = frozenset(get_args(StaffEventKind))
-# Which events the farmer sees. Notes, flags and legal holds ("keep: evidence") are the police's own working.
+# Which events the farmer sees. Notes, flags and legal holds ("keep: evidence") are the police's own working; the
+# farmer's request to erase their contact details is noted for the police, and told to the farmer in its answer.
 HOLD_KINDS = frozenset({"hold_placed", "hold_removed"})
-PUBLIC_KINDS = frozenset(EVENT_KINDS) - {"note", "flag_raised", "flag_cleared"} - HOLD_KINDS
+PUBLIC_KINDS = frozenset(EVENT_KINDS) - {"note", "flag_raised", "flag_cleared", "contact_erased"} - HOLD_KINDS
 # The police's answers to the farmer: what earns an unread marker on the phone. The farmer's own doings
 # (received, photo_received, farmer_update, chased) are in the timeline too, but are not news to the farmer.
 POLICE_KINDS = PUBLIC_KINDS & STAFF_KINDS

@@ -257,11 +257,15 @@ class Chase(Strict):
     sent_at: UtcDatetime | None = None
 
 
+# A phone number as registration takes it (and `hedgerow sar --phone` looks it up): trimmed, digits and + ( ) -.
+PhoneNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=5, max_length=30, pattern=r"^[0-9+() -]+$")
+]
+
+
 class DeviceCreate(Strict):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-    phone: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=5, max_length=30, pattern=r"^[0-9+() -]+$")
-    ]
+    phone: PhoneNumber
     farm_name: ShortText | None = None
     postcode: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=10)] | None = None
     email: (

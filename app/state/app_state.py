@@ -20,6 +20,7 @@ from app.state.registration import RegistrationForm
 from app.state.report_detail import ReportDetail
 from app.state.report_status import describe_state, is_overdue, says_seen
 from app.state.sync_state import SyncState
+from app.state.your_data import YourData
 from app.store import Store, answer_targets
 from app.store import categories as category_store
 from app.store import profile as profile_store
@@ -72,6 +73,7 @@ class AppState(AlertActions):
     alert_settings: AlertSettingsForm | None = None  # the "Alerts" settings screen, while it is open
     language: str = "en"  # the phone's language: every screen is drawn in it, and redrawn when it changes
     language_notice: str = ""
+    your_data: YourData | None = None  # the "Your data" screen, while it is open
 
     @classmethod
     def open(cls, store: Store, ports: Ports, tz: tzinfo, default_server_url: str) -> AppState:
@@ -274,6 +276,32 @@ class AppState(AlertActions):
     async def open_accessibility_statement(self) -> None:
         """The accessibility statement, on the farmer's Hedgerow server, in the phone's browser."""
         await self._ports.dialer.launch(self.server_url.rstrip("/") + ACCESSIBILITY_PATH)
+
+    # ----- the farmer's own data
+
+    def open_your_data(self) -> None:
+        self.your_data = YourData(self._store, self._phone_wiped, self._contact_cleared)
+        self.notice = ""
+        self.screen = "your_data"
+
+    def leave_your_data(self) -> None:
+        self.your_data = None
+        self.screen = "home"
+
+    def _contact_cleared(self) -> None:
+        self.profile = profile_store.load_profile(self._store)
+
+    def _phone_wiped(self) -> None:
+        """Everything on the phone was deleted: the app starts again as on the first day."""
+        self.your_data = None
+        self.profile, self.draft, self.detail, self.pending_call = None, None, None, None
+        self.registration = RegistrationForm(server_url=self._default_server_url)
+        self.categories = category_store.load_categories(self._store)
+        self.refresh_reports()
+        self.notice = ""
+        self.screen = "register"
+        if self.sync is not None:
+            self.sync.refresh()
 
     # ----- calls from the home screen
 

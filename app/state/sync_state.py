@@ -97,7 +97,8 @@ class SyncState:
             self._on_pass_end()
 
     def refresh(self) -> None:
-        """Say the current status again (in the language just chosen)."""
+        """Say the current status again: in the language just chosen, or after something else changed what is
+        waiting (the phone was wiped)."""
         self.show(self._engine.status)
 
     def sync_now(self) -> None:

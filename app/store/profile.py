@@ -147,3 +147,15 @@ def set_registered(store: Store, device_id: str, token: str, now: datetime) -> N
             "UPDATE profile SET device_id = ?, token = ?, registered_at = ? WHERE id = 1",
             [device_id, token, now.isoformat()],
         )
+
+
+def clear_contact(store: Store) -> Profile | None:
+    """Blank the farmer's name, phone, email, farm name and postcode on the phone too, once the police have erased
+    them at the farmer's request; the registration (device id, token, server) stays, so answers still arrive."""
+    with store.write() as db:
+        db.execute(
+            "UPDATE profile SET name = '', phone = '', farm_name = NULL, postcode = NULL, email = NULL WHERE id = 1"
+        )
+        # The registration that went to the server carried them too; it is kept only as a record of sending.
+        db.execute("UPDATE outbox SET payload = '{}' WHERE kind = 'register' AND state = 'sent'")
+    return load_profile(store)

@@ -13,6 +13,7 @@ from app.views.report_flow import ReportFlow
 from app.views.report_screen import ReportScreen
 from app.views.settings import SettingsView
 from app.views.sync_view import SyncView
+from app.views.your_data import YourDataView
 from core.i18n import LANGUAGES
 
 
@@ -43,4 +44,6 @@ def AppView(app: AppState) -> ft.Control:
         return AlertScreen(app, app.alerts.opened)
     if app.screen == "alert-settings" and app.alert_settings is not None:
         return AlertSettingsView(app, app.alert_settings)
+    if app.screen == "your_data" and app.your_data is not None:
+        return YourDataView(app, app.your_data)
     return HomeView(app, app.sync)

@@ -4,7 +4,6 @@ from fastapi import APIRouter, Depends
 
 from backend.console import (
     access_log,
-    accessibility,
     admin,
     alerts,
     auth,
@@ -37,5 +36,4 @@ router.include_router(invite.router)
 router.include_router(access_log.router)
 router.include_router(replication_page.router)
 router.include_router(summaries.router)
-router.include_router(accessibility.router)
 router.include_router(alerts.router)

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from backend.console.render import page
 from backend.console.session import optional_session_for
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # a page for people, not part of the API
 
 
 @router.get("/accessibility", response_class=HTMLResponse)

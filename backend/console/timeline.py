@@ -53,6 +53,7 @@ def _title(kind: str, data: dict[str, Any]) -> str:
         "reopened": _("Reopened"),
         "hold_placed": _("Kept as evidence (legal hold)"),
         "hold_removed": _("Legal hold removed"),
+        "contact_erased": _("The farmer asked for their contact details to be erased"),
     }.get(kind, kind)
 
 

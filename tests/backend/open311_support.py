@@ -30,6 +30,25 @@ def add_partner(server: LiveServer, name: str, categories: list[str], forces: li
     return keys[0]
 
 
+def staff_and_partner_answers(
+    client: httpx.Client, officer: Any, admin: Any, nfu: Any, search: str, partner_key: str
+) -> dict[str, str]:
+    """Every staff and partner answer a reporter's contact details could leak into, by name: the officer's queue,
+    the search page already fetched, the map, the access log and its CSV, the NFU summaries and their CSV, and
+    Open311 in JSON and XML. (`officer`, `admin`, `nfu`: logged-in console sessions.)"""
+    return {
+        "queue": officer.get("/console").text,
+        "search": search,
+        "map": officer.get("/console/map", params={"status": "any"}).text,
+        "access log": admin.get("/console/admin/access-log").text,
+        "access log CSV": admin.get("/console/admin/access-log.csv", params={"since": "2000-01-01"}).text,
+        "summaries": nfu.get("/console/summaries").text,
+        "summaries CSV": nfu.get("/console/summaries.csv").content.decode("utf-8-sig"),
+        "open311 json": client.get(f"{OPEN311}/requests.json", params={"api_key": partner_key}).text,
+        "open311 xml": client.get(f"{OPEN311}/requests.xml", params={"api_key": partner_key}).text,
+    }
+
+
 def netrc_for(tmp_path: Path, api_key: str) -> Path:
     """A netrc file giving the api_key for 127.0.0.1, which `requests` (under georeport) sends as HTTP Basic."""
     path = tmp_path / "netrc"

@@ -19,6 +19,7 @@ from backend.db import open_and_migrate
 from backend.services.alerts import delivery, issuing, places
 from backend.services.areas.boundaries import import_areas
 from backend.services.clocks import notify
+from backend.services.farmer_data import erasure
 from backend.services.intake import devices
 from backend.services.staff.accounts import StaffUser, add_user
 from backend.settings import Settings
@@ -216,6 +217,44 @@ def test_moving_an_alert_sends_it_to_the_farmers_newly_reached_and_no_one_twice(
         issuing.edit(db, officer, alert_id, wider, T0 + timedelta(minutes=5), settings)
         delivery.deliver_due(db, settings, T0 + timedelta(minutes=5))
     assert [m["to"] for m in gateway.sent] == ["07700900001", "07700900005"]
+
+
+def test_a_farmer_who_has_their_contact_details_erased_leaves_the_outbox_and_is_sent_nothing_more(
+    db: sqlite_utils.Database, officer: StaffUser, tmp_path: Path
+) -> None:
+    ann = farmer(db, "07700 900001", "ann@hill.example", FARM, sms=True, by_email=True)
+    farmer(db, "07700 900002", "bob@vale.example", FARM, sms=True, by_email=False)
+    with SmsGateway() as gateway, MailSink() as mail:
+        settings = settings_for(tmp_path, gateway, mail)
+        sent = issuing.issue(db, officer, AlertCreate.model_validate(alert_body(FARM, 5.0)), T0, settings)
+        assert delivery.deliver_due(db, settings, T0).sent == 3
+        queued = issuing.issue(db, officer, AlertCreate.model_validate(alert_body(FARM, 4.0)), T0, settings)
+        erasure.erase_contact_details(db, ann, T0 + timedelta(minutes=1))
+        later = T0 + timedelta(minutes=2)
+        assert delivery.deliver_due(db, settings, later).sent == 1  # Bob's SMS of the second alert, no more
+        issuing.issue(db, officer, AlertCreate.model_validate(alert_body(FARM, 3.0)), later, settings)
+        assert delivery.deliver_due(db, settings, later).sent == 1  # a new alert: Bob only
+    assert sorted(m["to"] for m in gateway.sent) == ["07700900001", "07700900002", "07700900002", "07700900002"]
+    assert recipients(mail) == ["ann@hill.example"]
+    rows = db.execute(
+        "SELECT alert_id, channel, recipient, sent_at IS NOT NULL AS sent, last_error FROM alert_deliveries "
+        "ORDER BY alert_id, channel, recipient"
+    ).fetchall()
+    ids = {r["recipient"]: r["id"] for r in db.execute("SELECT id, recipient FROM alert_deliveries")}
+    erased = sorted(r for r in ids if r.startswith("erased-"))
+    assert len(erased) == 4  # Ann's two rows of each of the first two alerts, kept under placeholders
+    assert [(r["alert_id"], r["channel"], r["sent"], r["last_error"]) for r in rows if r["recipient"] in erased] == [
+        (sent, "email", 1, None),
+        (sent, "sms", 1, None),
+        (queued, "email", 0, "contact details erased"),
+        (queued, "sms", 0, "contact details erased"),
+    ]
+    assert tuple(db.execute("SELECT sms, email FROM alert_subscriptions WHERE device_id = ?", [ann]).fetchone()) == (
+        0,
+        0,
+    )
+    everything = "\n".join(str(tuple(r)) for r in db.execute("SELECT * FROM alert_deliveries"))
+    assert "900001" not in everything and "ann@" not in everything
 
 
 def test_no_gateway_and_no_smtp_host_queue_nothing(

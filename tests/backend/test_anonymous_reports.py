@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.backend.console_support import KENT_FAR_FROM_SUSSEX, KENT_POLICE, ConsoleServer, Staff, login
-from tests.backend.open311_support import OPEN311, add_partner
+from tests.backend.open311_support import add_partner, staff_and_partner_answers
 from tests.support import report_body
 from wire.reports import ReportCreate
 
@@ -147,17 +147,7 @@ def test_no_staff_page_csv_or_partner_answer_holds_the_farmers_contact_details(
     for word in ("Pendragon", "Quillfeather", "900417"):  # ... and by none of its farmer's (the page repeats them)
         found = officer.get("/console", params={"q": word}).text
         assert world.anonymous not in found and world.named not in found
-    pages = {
-        "queue": officer.get("/console").text,
-        "search": search.text,
-        "map": officer.get("/console/map", params={"status": "any"}).text,
-        "access log": admin.get("/console/admin/access-log").text,
-        "access log CSV": admin.get("/console/admin/access-log.csv", params={"since": "2000-01-01"}).text,
-        "summaries": nfu.get("/console/summaries").text,
-        "summaries CSV": nfu.get("/console/summaries.csv").content.decode("utf-8-sig"),
-        "open311 json": console.client().get(f"{OPEN311}/requests.json", params={"api_key": partner_key}).text,
-        "open311 xml": console.client().get(f"{OPEN311}/requests.xml", params={"api_key": partner_key}).text,
-    }
+    pages = staff_and_partner_answers(console.client(), officer, admin, nfu, search.text, partner_key)
     assert world.anonymous in pages["open311 json"] and world.anonymous in pages["access log CSV"]
     assert {name: _leaks(text) for name, text in pages.items()} == {name: [] for name in pages}
 

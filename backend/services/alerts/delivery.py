@@ -52,6 +52,25 @@ def _phone(number: str | None) -> str:
     return re.sub(r"[\s().-]", "", number or "")
 
 
+def _address(email: str | None) -> str:
+    return (email or "").strip().lower()
+
+
+def forget_recipient(db: sqlite_utils.Database, phone: str | None, email: str | None, now: datetime) -> None:
+    """A farmer's contact details were erased: their number and address leave the outbox (each row kept under a
+    placeholder, so an alert's counts of messages sent stay right) and nothing still queued is sent to them.
+    Call in the erasing transaction."""
+    for channel, recipient in (("sms", _phone(phone)), ("email", _address(email))):
+        if recipient:
+            db.execute(
+                "UPDATE alert_deliveries SET recipient = 'erased-' || id, claimed_until = NULL, "
+                "gave_up_at = CASE WHEN sent_at IS NULL THEN coalesce(gave_up_at, ?) ELSE gave_up_at END, "
+                "last_error = CASE WHEN sent_at IS NULL THEN 'contact details erased' ELSE last_error END "
+                "WHERE channel = ? AND recipient = ?",
+                [stamp(now), channel, recipient],
+            )
+
+
 def queue_for_alert(db: sqlite_utils.Database, alert: dict[str, Any], now: datetime, settings: Settings) -> int:
     """Queue the alert for every device it reaches that chose SMS or email, on the channels this server has
     (an SMS gateway, an SMTP host). Call in the transaction that issues or moves the alert. Returns how many
@@ -62,7 +81,7 @@ def queue_for_alert(db: sqlite_utils.Database, alert: dict[str, Any], now: datet
     for device in reach.subscribers_reached(db, alert):
         if settings.sms_url and device["sms"] and (number := _phone(device["phone"])):
             recipients.append(("sms", number))
-        if settings.smtp_host and device["by_email"] and (address := (device["email"] or "").strip().lower()):
+        if settings.smtp_host and device["by_email"] and (address := _address(device["email"])):
             recipients.append(("email", address))
     added = 0
     for channel, recipient in dict.fromkeys(recipients):

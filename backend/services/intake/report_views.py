@@ -104,18 +104,33 @@ def public_view(db: sqlite_utils.Database, row: dict[str, Any], language: str | 
     return view
 
 
+def _device_contact(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any] | None:
+    device = db.execute(
+        "SELECT name, phone, farm_name, postcode, email, contact_erased_at FROM devices WHERE id = ?",
+        [row["device_id"]],
+    ).fetchone()
+    return dict(device) if device else None
+
+
 def reporter(db: sqlite_utils.Database, row: dict[str, Any], owning_force: bool = True) -> dict[str, Any] | None:
     """The reporter's contact details as staff may see them, or None: the one place that decides.
 
     None for a report sent without a name (`anonymous`: not even the area's own officers see who sent it, so
-    nobody can call back; the police's answers still reach the phone through its token), and for a reader of
-    another force (a cross-border reader: the owning force holds the victim's contact details)."""
+    nobody can call back; the police's answers still reach the phone through its token), for a reader of
+    another force (a cross-border reader: the owning force holds the victim's contact details), and once the
+    farmer has had their contact details erased (`POST /api/v1/me/erasure`: there are none left to show)."""
     if row["anonymous"] or not owning_force:
         return None
-    device = db.execute(
-        "SELECT name, phone, farm_name, postcode, email FROM devices WHERE id = ?", [row["device_id"]]
-    ).fetchone()
-    return dict(device) if device else None
+    device = _device_contact(db, row)
+    if device is None or device.pop("contact_erased_at"):
+        return None
+    return device
+
+
+def contact_erased(db: sqlite_utils.Database, row: dict[str, Any]) -> bool:
+    """Whether the farmer who sent this report had their contact details erased, at their request."""
+    device = _device_contact(db, row)
+    return bool(device and device["contact_erased_at"])
 
 
 def staff_view(db: sqlite_utils.Database, row: dict[str, Any], owning_force: bool = True) -> dict[str, Any]:
@@ -124,6 +139,9 @@ def staff_view(db: sqlite_utils.Database, row: dict[str, Any], owning_force: boo
     view = _base(db, row)
     view["timeline"] = _timeline(db, row["id"], public_only=False)
     view["reporter"] = reporter(db, row, owning_force)
+    # Said where the reporter would be, so the officer knows why there is nobody to call (not to other forces,
+    # who never see the reporter).
+    view["contact_erased"] = owning_force and contact_erased(db, row)
     if row["anonymous"]:
         # The phone's id would tie this report to the same phone's named reports, and so to a name.
         for entry in view["timeline"]:

@@ -72,6 +72,12 @@ def finish(db: sqlite_utils.Database, done: list[int], failed: dict[int, str], n
         db.conn.executemany(
             "UPDATE photo_replication SET done_at = ?, last_error = NULL WHERE id = ?", [(stamp(now), i) for i in done]
         )
+        # A purged photo gone from the replica too: its rows are the last trace of its hash, so they go.
+        db.conn.executemany(
+            "DELETE FROM photo_replication WHERE sha256 = (SELECT sha256 FROM photo_replication WHERE id = ? "
+            "AND action = 'remove') AND id <= ?",
+            [(i, i) for i in done],
+        )
         for job_id, error in failed.items():
             attempts = db.execute("SELECT attempts FROM photo_replication WHERE id = ?", [job_id]).fetchone()[0]
             wait = min(FIRST_RETRY_S * 2**attempts, LONGEST_RETRY_S)

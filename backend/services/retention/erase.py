@@ -6,13 +6,22 @@ entry (a contentless FTS5 'delete' with the original values), its R*Tree point a
 `summary_facts` (the anonymous facts the NFU summaries count) is kept under a random name instead of the
 report's id, before the report goes, so the `summary_facts_gone` trigger finds nothing to remove and a summary
 already published for a past period reads the same afterwards.
+
+A farmer's contact details are erased at their request the same way, without the reports (`erase_contact`), and
+both run with `secure_deletes` so that what was removed is overwritten on disk, not only unlinked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlite_utils
+
+from backend.security import iso
+from backend.services.alerts import delivery
 
 # Tables holding a report's rows by `report_id`, emptied before the report itself (foreign keys point at it).
 # report_flags first: its trigger looks up the report's force to keep the console's counts.
@@ -51,5 +60,50 @@ def erase_report(db: sqlite_utils.Database, report_id: str) -> list[PhotoFile]:
             continue  # the same photo sent with a report that is kept
         blob = db.execute("SELECT content_type FROM photo_blobs WHERE sha256 = ?", [sha]).fetchone()
         db.execute("DELETE FROM photo_blobs WHERE sha256 = ?", [sha])
+        # Its copy to the replica is moot now; the trigger has queued the replica's copy for removal instead.
+        db.execute("DELETE FROM photo_replication WHERE sha256 = ? AND action = 'copy'", [sha])
         freed.append(PhotoFile(sha, blob[0] if blob else "image/jpeg"))
     return freed
+
+
+# A device's contact details: the one table that holds them (report_views.reporter reads them from there alone).
+# name and phone are NOT NULL in m0001, so they are blanked; the others are emptied.
+CONTACT_COLUMNS = ("name", "phone", "email", "farm_name", "postcode")
+
+
+def erase_contact(db: sqlite_utils.Database, device_id: str, at: datetime) -> bool:
+    """Blank a phone's contact details and note when; False when they were erased before (nothing changes).
+    Call inside a write transaction, under `secure_deletes`. The alert outbox forgets the number and address too,
+    and the phone's alerts by SMS or email stop (they would go to nobody); its alerts in the app carry on."""
+    found = db.execute(
+        "SELECT phone, email FROM devices WHERE id = ? AND contact_erased_at IS NULL", [device_id]
+    ).fetchone()
+    if found is None:
+        return False
+    delivery.forget_recipient(db, found[0], found[1], at)
+    db.execute("UPDATE alert_subscriptions SET sms = 0, email = 0 WHERE device_id = ?", [device_id])
+    changed = db.execute(
+        "UPDATE devices SET name = '', phone = '', email = NULL, farm_name = NULL, postcode = NULL, "
+        "contact_erased_at = ? WHERE id = ? AND contact_erased_at IS NULL",
+        [iso(at), device_id],
+    ).rowcount
+    return bool(changed)
+
+
+@contextmanager
+def secure_deletes(db: sqlite_utils.Database) -> Iterator[None]:
+    """Within the block, what this connection deletes or overwrites is zeroed in the file rather than left in
+    free space; the connection's own setting is put back afterwards (it returns to a pool)."""
+    before = db.execute("PRAGMA secure_delete").fetchone()[0]
+    db.execute("PRAGMA secure_delete = ON")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA secure_delete = {int(before)}")
+
+
+def truncate_wal(db: sqlite_utils.Database) -> bool:
+    """Copy the WAL into the database and empty it, so that old versions of changed pages leave the disk; False
+    when a reader was busy (the next checkpoint overwrites them)."""
+    busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return not busy

@@ -3,9 +3,11 @@
 `hedgerow retention run` and the server's daily job (schedule.py) both call `run`. Reports are erased in
 batches, each its own write transaction, so intake waits at most one batch. The connection deletes with
 `secure_delete` on (freed space is overwritten with zeros), the free-text index is optimised afterwards (an
-FTS5 delete only adds a tombstone until its segments are merged), and the WAL is checkpointed and truncated, so
-the words of a purged report are no longer in the database file or its WAL. Photo files whose last report went
-are deleted once their transaction committed; uploads by their id in the tus store.
+FTS5 delete only adds a tombstone until its segments are merged), the freed pages are handed back to the file
+system where the database allows it (auto_vacuum=INCREMENTAL, which every database made since has), and the WAL
+is checkpointed and truncated, so the words of a purged report are no longer in the database file or its WAL.
+Photo files whose last report went are deleted once their transaction committed; uploads by their id in the tus
+store.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from backend.db import writer_lock
 from backend.security import iso
 from backend.services.intake.photos import blob_path
 from backend.services.retention import due, erase
@@ -28,6 +31,8 @@ from backend.tus.store import UploadStore
 from backend.writes import write
 
 BATCH = 500
+# Free pages handed back per step of the incremental vacuum (8 MiB of 4 KiB pages): a writer waits one step at most.
+VACUUM_STEP_PAGES = 2048
 
 
 @dataclass
@@ -36,6 +41,7 @@ class PurgeResult:
     dry_run: bool
     items: list[due.Due] = field(default_factory=list)
     photos: int = 0
+    pages_returned: int = 0  # free pages the incremental vacuum cut off the end of the file
     notes: list[str] = field(default_factory=list)
 
     def counts(self) -> Counter[tuple[str, str, str | None, str]]:
@@ -101,6 +107,9 @@ def _erase_reports(db: sqlite_utils.Database, settings: Settings, reports: list[
                 if _still_due(db, d):
                     freed += erase.erase_report(db, d.key)
                     erased.add(d.key)
+            if not settings.replica_url:  # no replica holds a copy to remove: leave no trace of the hash
+                for photo in freed:
+                    db.execute("DELETE FROM photo_replication WHERE sha256 = ?", [photo.sha256])
         for photo in freed:
             for path in _photo_paths(settings.photos_dir, photo):
                 with contextlib.suppress(FileNotFoundError):
@@ -139,24 +148,43 @@ def _record(db: sqlite_utils.Database, result: PurgeResult) -> None:
                 db.execute(_LOG, [run_at, "none", rule.name, None, None, 0, done])
 
 
-def _compact(db: sqlite_utils.Database, reports_gone: bool) -> list[str]:
-    """Merge the free-text index (dropping the purged reports' words), checkpoint, and vacuum if it can."""
+def _return_free_pages(db: sqlite_utils.Database) -> tuple[int, int]:
+    """Incremental vacuum, a step at a time: move pages from the end of the file into the free ones and cut the end
+    off. Returns the number of pages handed back, and of steps."""
+    returned = steps = 0
+    while free := db.execute("PRAGMA freelist_count").fetchone()[0]:
+        # executescript, not execute: sqlite3's execute steps a statement once, and this pragma frees one page per
+        # step. Outside a transaction (executescript commits first), so taken in turn with the write path's lock.
+        with writer_lock(db):
+            db.executescript(f"PRAGMA incremental_vacuum({VACUUM_STEP_PAGES})")
+        left = db.execute("PRAGMA freelist_count").fetchone()[0]
+        if left >= free:
+            break
+        returned, steps = returned + free - left, steps + 1
+    return returned, steps
+
+
+def _compact(db: sqlite_utils.Database, reports_gone: bool) -> tuple[list[str], int]:
+    """Merge the free-text index (dropping the purged reports' words), hand freed pages back if the database
+    allows it, then checkpoint (after the vacuum, so the file shrinks now). Returns notes and pages handed back."""
     notes = []
     if reports_gone:
         with write(db):
             db.execute("INSERT INTO report_text (report_text) VALUES ('optimize')")
-    busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    if busy:
-        notes.append("the WAL could not be truncated now (a reader was busy); the next checkpoint overwrites it")
+    returned = 0
     if db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2:
-        db.execute("PRAGMA incremental_vacuum")
-        notes.append("incremental vacuum: freed pages returned to the file system")
+        returned, steps = _return_free_pages(db)
+        mib = returned * db.execute("PRAGMA page_size").fetchone()[0] / 2**20
+        notes.append(f"incremental vacuum: {returned} free page(s) ({mib:.1f} MiB) returned to the file system")
+        notes[-1] += f" in {steps} step(s)"
     else:
         notes.append(
-            "auto_vacuum is not incremental on this database: freed pages (overwritten with zeros) are reused "
-            "rather than returned; run VACUUM in a quiet hour to shrink the file"
+            "auto_vacuum is not incremental on this database (made before it was the default): freed pages "
+            "(overwritten with zeros) are reused rather than returned; see docs/data-protection.md to convert it"
         )
-    return notes
+    if not erase.truncate_wal(db):
+        notes.append("the WAL could not be truncated now (a reader was busy); the next checkpoint overwrites it")
+    return notes, returned
 
 
 def run(db: sqlite_utils.Database, settings: Settings, now: datetime, dry_run: bool = False) -> PurgeResult:
@@ -166,9 +194,7 @@ def run(db: sqlite_utils.Database, settings: Settings, now: datetime, dry_run: b
     result = PurgeResult(now, dry_run, items)
     if dry_run:
         return result
-    secure = db.execute("PRAGMA secure_delete").fetchone()[0]
-    db.execute("PRAGMA secure_delete = ON")
-    try:
+    with erase.secure_deletes(db):
         reports = [d for d in items if d.kind == "report"]
         erased, result.photos = _erase_reports(db, settings, reports)
         devices = _erase_devices(db, [d for d in items if d.kind == "device"])
@@ -186,7 +212,5 @@ def run(db: sqlite_utils.Database, settings: Settings, now: datetime, dry_run: b
             or (d.kind == "device" and d.key in devices)
         ]
         _record(db, result)
-        result.notes = _compact(db, bool(erased))
-    finally:
-        db.execute(f"PRAGMA secure_delete = {int(secure)}")
+        result.notes, result.pages_returned = _compact(db, bool(erased))
     return result

@@ -152,10 +152,17 @@ ACCESS_LOG_COLUMNS = ("at", "username", "display_name", "role", "force", "report
 
 
 def access_log_csv(
-    db: sqlite_utils.Database, since: datetime | None = None, until: datetime | None = None
+    db: sqlite_utils.Database,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    device_id: str | None = None,
 ) -> Iterator[str]:
-    """Every staff read of a report (oldest first) as CSV text, streamed a chunk at a time."""
+    """Every staff read of a report (oldest first) as CSV text, streamed a chunk at a time; with `device_id`, the
+    reads of that phone's reports only (a subject access request, `hedgerow sar`)."""
     where, params = [], []
+    if device_id:
+        where.append("r.device_id = ?")
+        params.append(device_id)
     if since:
         where.append("s.at >= ?")
         params.append(iso(since))
