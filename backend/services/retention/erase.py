@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlite_utils
 
 from backend.security import iso
 from backend.services.alerts import delivery
+from core.uktime import LONDON
 
 # Tables holding a report's rows by `report_id`, emptied before the report itself (foreign keys point at it).
 # report_flags first: its trigger looks up the report's force to keep the console's counts.
@@ -47,10 +48,7 @@ def erase_report(db: sqlite_utils.Database, report_id: str) -> list[PhotoFile]:
     """Delete the report and everything of it; returns the photos no other report holds, whose files the caller
     deletes once the transaction is committed. Call inside a write transaction, with the report not held."""
     hashes = [r[0] for r in db.execute("SELECT DISTINCT sha256 FROM report_photos WHERE report_id = ?", [report_id])]
-    db.execute(
-        "UPDATE summary_facts SET report_id = 'purged-' || lower(hex(randomblob(12))) WHERE report_id = ?",
-        [report_id],
-    )
+    _unname_summary_fact(db, report_id)
     for table in OWN_ROWS:
         db.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
     db.execute("DELETE FROM reports WHERE id = ?", [report_id])
@@ -64,6 +62,29 @@ def erase_report(db: sqlite_utils.Database, report_id: str) -> list[PhotoFile]:
         db.execute("DELETE FROM photo_replication WHERE sha256 = ? AND action = 'copy'", [sha])
         freed.append(PhotoFile(sha, blob[0] if blob else "image/jpeg"))
     return freed
+
+
+_RENAME_FACT = "UPDATE summary_facts SET report_id = 'purged-' || lower(hex(randomblob(12))) WHERE "
+
+
+def _unname_summary_fact(db: sqlite_utils.Database, report_id: str) -> None:
+    """Keep the report's summary fact under a random name. Found by its whole key (area, category, UK month,
+    receipt second, report), the way the summaries' own trigger finds it: by the report id alone it was a scan of
+    every fact, once per purged report. Should the month worked out here ever differ from the migration's (it
+    follows the same UK clock change rule), the scan still finds it."""
+    row = db.execute("SELECT area_id, category, received_at FROM reports WHERE id = ?", [report_id]).fetchone()
+    if row is None or row["area_id"] is None:
+        return  # never routed: never counted
+    received = datetime.fromisoformat(row["received_at"])
+    if received.tzinfo is None:
+        received = received.replace(tzinfo=UTC)
+    local = received.astimezone(LONDON)
+    key = [row["area_id"], row["category"], local.year * 100 + local.month, int(received.timestamp()), report_id]
+    renamed = db.execute(
+        _RENAME_FACT + "area_id = ? AND category = ? AND month = ? AND received_s = ? AND report_id = ?", key
+    ).rowcount
+    if not renamed:
+        db.execute(_RENAME_FACT + "report_id = ?", [report_id])
 
 
 # A device's contact details: the one table that holds them (report_views.reporter reads them from there alone).
