@@ -10,7 +10,8 @@ source), against the side's template (`<side>/locale/<domain>.pot`, written by `
 - farmer-facing: every message of the app, and the server's messages in the context "farmer" (written
   `pgettext("farmer", ...)` or `{% trans "farmer" %}`: backend/i18n.py). A farmer-facing message counts as covered
   when it has a translation other than the English, or one a translator marked with the comment "Same in Welsh."
-  (a number, a name). Welsh must cover 100% of them.
+  (a number, a name), or one that holds nothing but placeholders ("{label}: {value}"). Welsh must cover 100% of
+  them.
 
 A side whose template does not exist yet is reported and skipped; a language whose .po does not exist has
 nothing translated.
@@ -18,6 +19,7 @@ nothing translated.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +85,13 @@ def _in_english(message: Message) -> bool:
     return all(form in english for form in forms)
 
 
+def _has_words(message: Message) -> bool:
+    """False for an entry that is only placeholders and punctuation ("{label}: {value}"): nothing in it to
+    translate, so the same text is the Welsh."""
+    english = message.id if isinstance(message.id, (tuple, list)) else (message.id,)
+    return any(re.search(r"[^\W\d_]", re.sub(r"\{\w+\}|%\(\w+\)s", "", text)) for text in english)
+
+
 def coverage(side: str, language: str, locale_dir: Path, domain: str) -> Coverage:
     """One side's catalogue in one language, counted against the side's template."""
     result = Coverage(side, language)
@@ -108,7 +117,7 @@ def coverage(side: str, language: str, locale_dir: Path, domain: str) -> Coverag
         result.fuzzy += found.fuzzy
         english = _in_english(found)
         result.kept_in_english += english
-        if farmer and (not english or SAME in found.user_comments):
+        if farmer and (not english or SAME in found.user_comments or not _has_words(found)):
             result.farmer_covered += 1
         elif farmer:
             result.farmer_missing.append(_key(source)[1])

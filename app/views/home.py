@@ -141,16 +141,7 @@ def HomeView(app: AppState, sync: SyncState | None) -> ft.Control:
     controls.append(
         _link(_("Language and accessibility"), ft.Icons.SETTINGS, lambda e: app.open_settings(), key="home-settings")
     )
-    controls.append(
-        ft.TextButton(
-            content="Your data",
-            icon=ft.Icons.FOLDER_SHARED,
-            on_click=lambda e: app.open_your_data(),
-            key="home-your-data",
-            style=ft.ButtonStyle(text_style=ft.TextStyle(size=18)),
-            height=48,
-        )
-    )
+    controls.append(_link(_("Your data"), ft.Icons.FOLDER_SHARED, lambda e: app.open_your_data(), key="home-your-data"))
     return screen(controls, key="screen-home")
 
 
