@@ -1,4 +1,4 @@
-"""One police alert: what the police say, how far from the farmer's place, until when; _("I've seen this")."""
+"""One police alert: what the police say, how far from the farmer's place, until when; "I've seen this"."""
 
 from __future__ import annotations
 
@@ -65,12 +65,8 @@ def AlertScreen(app: AppState, alert: AlertRow) -> ft.Control:
     return screen(
         controls,
         bottom=[
-            secondary_button(
-                _("Back"), lambda e: app.close_alert(), key="alert-back", icon=ft.Icons.ARROW_BACK, expand=True
-            ),
-            primary_button(
-                _("Call 999"), app.call_999, key="alert-call-999", icon=ft.Icons.CALL, danger=True, expand=True
-            ),
+            secondary_button(_("Back"), lambda e: app.close_alert(), key="alert-back", icon=ft.Icons.ARROW_BACK),
+            primary_button(_("Call 999"), app.call_999, key="alert-call-999", icon=ft.Icons.CALL, danger=True),
         ],
         key="screen-alert",
     )

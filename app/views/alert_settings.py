@@ -139,9 +139,7 @@ def AlertSettingsView(app: AppState, form: AlertSettingsForm) -> ft.Control:
                 "trailer. Alerts show at the top of your home screen."
             )
         ),
-        checkbox(
-            _("Send me alerts"), form.opted_in, lambda e: form.set_opted_in(bool(e.control.value)), key="alerts-on"
-        ),
+        checkbox(_("Send me alerts"), form.opted_in, form.set_opted_in, key="alerts-on"),
         _privacy(),
     ]
     if form.message:
@@ -159,7 +157,7 @@ def AlertSettingsView(app: AppState, form: AlertSettingsForm) -> ft.Control:
             checkbox(
                 _("Text message to {phone}").format(phone=form.phone),
                 form.sms,
-                lambda e: form.set_sms(bool(e.control.value)),
+                form.set_sms,
                 "alerts-sms",
             ),
         ]
@@ -168,7 +166,7 @@ def AlertSettingsView(app: AppState, form: AlertSettingsForm) -> ft.Control:
                 checkbox(
                     _("Email to {address}").format(address=form.email_address),
                     form.email,
-                    lambda e: form.set_email(bool(e.control.value)),
+                    form.set_email,
                     "alerts-email",
                 )
             )
@@ -186,7 +184,6 @@ def AlertSettingsView(app: AppState, form: AlertSettingsForm) -> ft.Control:
                 lambda e: app.close_alert_settings(),
                 key="alerts-back",
                 icon=ft.Icons.ARROW_BACK,
-                expand=True,
             )
         ],
         key="screen-alert-settings",
