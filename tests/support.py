@@ -182,6 +182,23 @@ def staff_token(
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
+def act(api: httpx.Client, officer: dict[str, str], report_id: str, **event: Any) -> None:
+    """An officer's event on a report through the staff API (`officer`: staff_token's headers); it must be taken."""
+    done = api.post(f"/api/v1/reports/{report_id}/events", json=event, headers=officer)
+    assert done.status_code == 201, done.text
+
+
+def server_with_kent_officer(root: Path, password: str) -> LiveServer:
+    """A live server with the demo areas and one Kent Police officer ("kent.officer", PC Kent), started."""
+    server = LiveServer(root, env={"HEDGEROW_REGISTER_PER_HOUR": "10000"})
+    assert server.cli("areas", "import", str(DEMO_AREAS)).returncode == 0
+    added = server.cli("users", "add", "kent.officer", "--role", "officer", "--force", "Kent Police", "--name",
+                       "PC Kent", stdin=password + "\n")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    server.start()
+    return server
+
+
 _LOGIN_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -22,7 +22,7 @@ from backend.i18n import catalogue
 from tests.app.browser import PHONE_SIZES, SMALL_PHONE, AppProcess, FletScreen, chromium, publish_screens, saved_value
 from tests.app.catalogues import po_path, read_catalogue
 from tests.backend.test_console_browser import chromium as console_browser
-from tests.support import DEMO_AREAS, LiveServer, wait_until
+from tests.support import LiveServer, server_with_kent_officer, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -95,12 +95,7 @@ def _report_ids(server: LiveServer) -> list[str]:
 def test_a_farmer_who_chooses_cymraeg_reads_welsh_on_every_screen_and_the_police_answer_in_welsh(
     tmp_path: Path, artifacts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    server = LiveServer(tmp_path / "server", env={"HEDGEROW_REGISTER_PER_HOUR": "10000"})
-    assert server.cli("areas", "import", str(DEMO_AREAS)).returncode == 0
-    added = server.cli("users", "add", "kent.officer", "--role", "officer", "--force", "Kent Police", "--name",
-                       "PC Kent", stdin=OFFICER_PASSWORD + "\n")  # fmt: skip
-    assert added.returncode == 0, added.stderr
-    server.start()
+    server = server_with_kent_officer(tmp_path / "server", OFFICER_PASSWORD)
     monkeypatch.setenv("HEDGEROW_SYNC_PERIOD_S", "2")  # the phone looks for answers every 2 s
     shots = artifacts / "app" / "welsh"
     app = AppProcess(tmp_path / "phone", server_url=server.url).start()

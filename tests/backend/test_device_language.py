@@ -26,7 +26,7 @@ from tests.backend.console_support import (
     login,
 )
 from tests.backend.intake import uploader
-from tests.support import jpeg_bytes, photo_decl, staff_token
+from tests.support import act, jpeg_bytes, photo_decl, staff_token
 
 
 def welsh(message: str, *values: Any) -> str:
@@ -44,11 +44,6 @@ def api(console: ConsoleServer) -> httpx.Client:
 @pytest.fixture(scope="module")
 def officer_api(console: ConsoleServer, api: httpx.Client) -> dict[str, str]:
     return staff_token(console.live, api, "language.api.officer", "officer", KENT_POLICE)
-
-
-def act(api: httpx.Client, officer: dict[str, str], report_id: str, **event: Any) -> None:
-    done = api.post(f"/api/v1/reports/{report_id}/events", json=event, headers=officer)
-    assert done.status_code == 201, done.text
 
 
 def device_language(console: ConsoleServer, farmer: Farmer) -> str:
