@@ -3,6 +3,8 @@ and force, and the public /enrol page that link opens (it offers the app)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -50,6 +52,8 @@ def invite_page(
             "invite": invite,
             "qr": invite.qr_png_data_uri(),
             "farmer_app_link": invite.farmer_app_link(settings.app_url) if settings.app_url else None,
+            # The force shown, not the one asked for: a supervisor asking for another force gets their own.
+            "here": f"/console/admin/invite?{urlencode({'force': chosen})}",
         },
     )
 

@@ -204,9 +204,10 @@ def page(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    """A console page in the language being spoken (set for the request by backend/console/language.py)."""
+    """A console page in the language being spoken (set for the request by backend/console/language.py). A page
+    that answered something other than what was asked gives its own address as `here`, for the language switch."""
     language = speaking_now()
-    here = _here(request) if request.method == "GET" and status_code < 400 else "/console"
+    here = context.get("here") or (_here(request) if request.method == "GET" and status_code < 400 else "/console")
     context = {**context, "language": language, "here": here, "visitor_switch": _switch(request, language)}
     response = templates.TemplateResponse(request, template, context, status_code=status_code, headers=headers)
     response.headers.update(security_headers(request.app.state.settings))
