@@ -106,9 +106,12 @@ test: setup browser
 	$(BIN)/python -m pytest --cov --cov-report=html $(PYTEST_ARGS)
 	@echo "Branch coverage of app/, backend/, wire/ and core/: $$($(BIN)/coverage report --format=total)% (per file: test-artifacts/coverage/index.html)"
 
-# The README's pictures of the farmer's app (docs/screens/), from the browser tests that check each screen.
+# The README's pictures of the farmer's app (docs/screens/), from the browser tests that check each screen, and the
+# Welsh console's (docs/screens/console-cy-*.png).
 screens: setup browser
-	HEDGEROW_UPDATE_SCREENS=1 $(BIN)/python -m pytest -q tests/app/test_browser_screens.py tests/app/test_browser_end_to_end.py
+	HEDGEROW_UPDATE_SCREENS=1 $(BIN)/python -m pytest -q tests/app/test_browser_screens.py tests/app/test_browser_end_to_end.py \
+	  tests/app/test_browser_welsh.py
+	HEDGEROW_UPDATE_SCREENS=1 $(BIN)/python -m pytest -q tests/backend/test_console_welsh_browser.py -k cymraeg
 
 bench: setup browser
 	@command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null || sudo apt-get install -y -qq wrk >/dev/null; }

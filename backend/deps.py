@@ -65,6 +65,7 @@ def _unauthorized(message: str) -> HTTPException:
 class Device:
     id: str
     name: str
+    language: str = "en"  # what every farmer-facing text the server writes for this phone is in
 
 
 async def current_device(request: Request, db: DbDep) -> Device:
@@ -74,11 +75,11 @@ async def current_device(request: Request, db: DbDep) -> Device:
     if not token.startswith(DEVICE_TOKEN_PREFIX):
         raise _unauthorized("this needs a device token")
     row = db.execute(
-        "SELECT id, name FROM devices WHERE token_hash = ? AND revoked_at IS NULL", [token_hash(token)]
+        "SELECT id, name, language FROM devices WHERE token_hash = ? AND revoked_at IS NULL", [token_hash(token)]
     ).fetchone()
     if row is None:
         raise _unauthorized("unknown or revoked device token; register again")
-    return Device(row["id"], row["name"])
+    return Device(row["id"], row["name"], row["language"])
 
 
 async def current_staff(request: Request, db: DbDep, now: NowDep) -> StaffUser:

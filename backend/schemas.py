@@ -29,6 +29,12 @@ HOLD_REASON_NEEDED = {
 }
 
 
+class DeviceSettings(Strict):
+    """`PATCH /api/v1/me`: what a farmer's phone may change about itself after registering."""
+
+    language: Literal["en", "cy"] = Field(description="The language every text the server writes for this phone is in.")
+
+
 class StaffTimelineEntry(TimelineEntry):
     id: int
     actor_kind: str

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from core.i18n import N_
 
 LETTERS = "ABCDEFGHJKLMNOPQRSTUVWXYZ"
 # The grid covers 0-700 km east and 0-1300 km north; squares outside it are not part of Great Britain's grid.
@@ -44,7 +47,25 @@ _NEAR_GRID_LON = (-10.0, 4.0)
 
 
 class GridRefError(ValueError):
-    """A grid reference that cannot be used; the message says why, in words a farmer can act on."""
+    """A grid reference that cannot be used; the message says why, in words a farmer can act on.
+
+    The message is English; `say(translate)` gives it in the farmer's language (the phone passes its gettext), so
+    the template and its values are kept apart. A tuple value is a list of figures, joined with the word "or"."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(self.say())
+
+    def say(self, translate: Callable[[str], str] = N_) -> str:
+        either = translate(N_("or"))
+
+        def listed(figures: tuple[object, ...]) -> str:
+            *others, last = (str(f) for f in figures)
+            return f"{', '.join(others)} {either} {last}" if others else last
+
+        shown = {name: listed(v) if isinstance(v, tuple) else v for name, v in self.params.items()}
+        return translate(self.template).format(**shown)
 
 
 @dataclass(frozen=True)
@@ -215,23 +236,27 @@ def parse_grid_ref(text: str, figures: tuple[int, ...] = FARMER_FIGURES) -> Grid
     are the reference lengths allowed (4, 6, 8 or 10)."""
     compact = re.sub(r"\s+", "", text or "").upper()
     if not compact:
-        raise GridRefError("Type a grid reference, for example SU 123 678")
+        raise GridRefError(N_("Type a grid reference, for example SU 123 678"))
     match = _SHAPE.match(compact)
     if match is None:
-        raise GridRefError("A grid reference is two letters and then digits, for example SU 123 678")
+        raise GridRefError(N_("A grid reference is two letters and then digits, for example SU 123 678"))
     letters, digits = match.groups()
     if any(c not in LETTERS for c in letters):
-        raise GridRefError(f"{letters} is not a grid square: the letter I is never used")
-    allowed = ", ".join(str(n) for n in figures[:-1]) + f" or {figures[-1]}"
+        raise GridRefError(N_("{letters} is not a grid square: the letter I is never used"), letters=letters)
+    allowed = tuple(figures)
     if len(digits) % 2:
         raise GridRefError(
-            f"{len(digits)} digits: a grid reference has an even number ({allowed}), as many east as north"
+            N_("{count} digits: a grid reference has an even number ({allowed}), as many east as north"),
+            count=len(digits),
+            allowed=allowed,
         )
     if len(digits) not in figures:
-        raise GridRefError(f"{len(digits)} digits: use {allowed} figures, for example SU 123 678")
+        raise GridRefError(
+            N_("{count} digits: use {allowed} figures, for example SU 123 678"), count=len(digits), allowed=allowed
+        )
     origin_e, origin_n = square_origin(letters)
     if not (0 <= origin_e < MAX_EASTING and 0 <= origin_n < MAX_NORTHING):
-        raise GridRefError(f"{letters} is not a grid square in Great Britain")
+        raise GridRefError(N_("{letters} is not a grid square in Great Britain"), letters=letters)
     precision = _PRECISION_M[len(digits)]
     half = len(digits) // 2
     easting = origin_e + int(digits[:half]) * precision

@@ -33,6 +33,12 @@ class CatalogueMissing(RuntimeError):
     """A language's compiled catalogue is not there: `make setup` compiles them (`make i18n-compile`)."""
 
 
+def N_(message: str) -> str:
+    """Marks a string for the catalogue where it is defined (a constant, a model's label); it is translated
+    where it is shown, with the catalogue of the side that shows it."""
+    return message
+
+
 def language_or_default(value: str | None) -> Language:
     """A stored or requested language, or English for anything unknown."""
     return value if value in LANGUAGES else DEFAULT_LANGUAGE  # type: ignore[return-value]

@@ -160,9 +160,11 @@ def report_body(
     return body
 
 
-def register(client: httpx.Client, name: str = "Jo Farmer") -> dict[str, str]:
-    """Register a device; returns the headers that authenticate as it."""
-    r = client.post("/api/v1/devices", json={"name": name, "phone": "07700 900123", "farm_name": "Hill Farm"})
+def register(client: httpx.Client, name: str = "Jo Farmer", **fields: Any) -> dict[str, str]:
+    """Register a device (with any further fields of the registration: "language"); returns the headers that
+    authenticate as it."""
+    body = {"name": name, "phone": "07700 900123", "farm_name": "Hill Farm", **fields}
+    r = client.post("/api/v1/devices", json=body)
     assert r.status_code == 201, r.text
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
@@ -178,6 +180,23 @@ def staff_token(
     r = client.post("/api/v1/tokens", json={"username": username, "password": password})
     assert r.status_code == 201, r.text
     return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def act(api: httpx.Client, officer: dict[str, str], report_id: str, **event: Any) -> None:
+    """An officer's event on a report through the staff API (`officer`: staff_token's headers); it must be taken."""
+    done = api.post(f"/api/v1/reports/{report_id}/events", json=event, headers=officer)
+    assert done.status_code == 201, done.text
+
+
+def server_with_kent_officer(root: Path, password: str) -> LiveServer:
+    """A live server with the demo areas and one Kent Police officer ("kent.officer", PC Kent), started."""
+    server = LiveServer(root, env={"HEDGEROW_REGISTER_PER_HOUR": "10000"})
+    assert server.cli("areas", "import", str(DEMO_AREAS)).returncode == 0
+    added = server.cli("users", "add", "kent.officer", "--role", "officer", "--force", "Kent Police", "--name",
+                       "PC Kent", stdin=password + "\n")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    server.start()
+    return server
 
 
 _LOGIN_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

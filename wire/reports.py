@@ -275,6 +275,8 @@ class DeviceCreate(Strict):
         ]
         | None
     ) = None
+    # The language the farmer reads: every text the server writes for this phone is in it (issue 18).
+    language: Literal["en", "cy"] = "en"
 
 
 class DeviceRegistered(BaseModel):

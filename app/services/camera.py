@@ -19,6 +19,7 @@ import flet as ft
 import flet_camera as fc
 from flet.utils import is_embedded
 
+from app.i18n import _
 from app.state.ports import PickedFile
 
 
@@ -44,22 +45,22 @@ class FletCamera:
         camera = fc.Camera(expand=True, preview_enabled=True)
         chosen: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
 
-        async def shoot(_: ft.Event[ft.Button]) -> None:
+        async def shoot(e: ft.Event[ft.Button]) -> None:
             if not chosen.done():
                 try:
                     chosen.set_result(await camera.take_picture())
                 except Exception as exc:  # the plugin's errors are untyped
                     chosen.set_exception(CameraUnavailable(str(exc)))
 
-        def cancel(_: ft.Event[ft.TextButton]) -> None:
+        def cancel(e: ft.Event[ft.TextButton]) -> None:
             if not chosen.done():
                 chosen.set_result(None)
 
         dialog = ft.AlertDialog(
             modal=True,
-            title=ft.Text("Take a photo"),
+            title=ft.Text(_("Take a photo")),
             content=ft.Container(camera, width=360, height=480),
-            actions=[ft.TextButton("Cancel", on_click=cancel), ft.Button("Take photo", on_click=shoot)],
+            actions=[ft.TextButton(_("Cancel"), on_click=cancel), ft.Button(_("Take photo"), on_click=shoot)],
         )
         self._page.show_dialog(dialog)
         try:

@@ -12,6 +12,7 @@ from pathlib import Path
 import flet as ft
 import flet_geolocator as fgl
 
+from app.i18n import _
 from app.services.location import Fix
 from app.services.photos import MAX_INPUT_BYTES, too_large
 from app.state.ports import PickedFile
@@ -34,7 +35,7 @@ class FletPhotoSource:
 
     async def pick(self, limit: int) -> list[PickedFile]:
         files = await self._picker.pick_files(
-            dialog_title="Choose photos",
+            dialog_title=_("Choose photos"),
             file_type=ft.FilePickerFileType.IMAGE,
             allow_multiple=limit > 1,
         )
@@ -50,7 +51,7 @@ class FletPhotoSource:
 
     async def _stream(self, f: ft.FilePickerFile) -> PickedFile:
         if self._upload_dir is None:
-            return PickedFile(f.name, b"", "Photos cannot be added here: choose them on the phone")
+            return PickedFile(f.name, b"", _("Photos cannot be added here: choose them on the phone"))
         relative = f"{uuid.uuid4().hex}.part"
         done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
         self._uploads[f.name] = done
@@ -59,13 +60,15 @@ class FletPhotoSource:
             await self._picker.upload([ft.FilePickerUploadFile(upload_url=url, id=f.id, method="PUT")])
             error = await asyncio.wait_for(done, UPLOAD_WAIT_S)
         except TimeoutError:
-            error = "it took too long"
+            error = _("it took too long")
         finally:
             self._uploads.pop(f.name, None)
         path = self._upload_dir / relative
         try:
             if error:
-                return PickedFile(f.name, b"", f"The photo could not be read ({error}): choose it again")
+                return PickedFile(
+                    f.name, b"", _("The photo could not be read ({error}): choose it again").format(error=error)
+                )
             return PickedFile(f.name, await asyncio.to_thread(path.read_bytes))
         finally:
             path.unlink(missing_ok=True)

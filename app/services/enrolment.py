@@ -22,8 +22,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from flet.utils import is_embedded
 
+from app.i18n import N_, _
+
 BAKED_SERVER_FILE = Path(__file__).with_name("baked_server.json")
-INSECURE_MESSAGE = (
+INSECURE_MESSAGE = N_(
     "Hedgerow only connects to a server with a secure address (starting https://). "
     "Ask your police force for the right address."
 )
@@ -58,7 +60,7 @@ def require_secure(url: str, release: bool | None = None) -> str:
     parts = urlsplit(url)
     release = is_release() if release is None else release
     if release and parts.scheme != "https" and not is_loopback(parts.hostname or ""):
-        raise ValueError(INSECURE_MESSAGE)
+        raise ValueError(_(INSECURE_MESSAGE))
     return url
 
 

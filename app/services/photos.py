@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from PIL import ExifTags, Image, UnidentifiedImageError, features
 
+from app.i18n import _
 from core.exif import read_gps
 from wire.reports import MAX_PHOTO_BYTES
 
@@ -44,10 +45,10 @@ _TRANSPOSE = {
 
 
 def too_large(size: int) -> str:
-    return (
-        f"This file is too large ({size / 1_000_000:.0f} MB). Photos up to {MAX_INPUT_BYTES // 1_000_000} MB "
+    return _(
+        "This file is too large ({size} MB). Photos up to {limit} MB "
         "can be added: choose a smaller photo, or take it again at a lower size in the camera's settings"
-    )
+    ).format(size=f"{size / 1_000_000:.0f}", limit=MAX_INPUT_BYTES // 1_000_000)
 
 
 class PhotoError(ValueError):
@@ -127,29 +128,33 @@ def _refuse_unreadable_format(data: bytes) -> None:
         return
     if kind == "HEIC":
         raise PhotoError(
-            "This photo is in HEIC format, which Hedgerow cannot read yet. "
-            "Set the camera to 'Most compatible' (JPEG) or share the photo as JPEG."
+            _(
+                "This photo is in HEIC format, which Hedgerow cannot read yet. "
+                "Set the camera to 'Most compatible' (JPEG) or share the photo as JPEG."
+            )
         )
     raise PhotoError(
-        f"This photo is in {kind} format, which Hedgerow cannot read on this phone. "
-        "Take the photo with Hedgerow's camera, or share it as JPEG."
+        _(
+            "This photo is in {kind} format, which Hedgerow cannot read on this phone. "
+            "Take the photo with Hedgerow's camera, or share it as JPEG."
+        ).format(kind=kind)
     )
 
 
 def _open(data: bytes) -> Image.Image:
     if not data:
-        raise PhotoError("This file is empty: choose the photo again")
+        raise PhotoError(_("This file is empty: choose the photo again"))
     if len(data) > MAX_INPUT_BYTES:
         raise PhotoError(too_large(len(data)))
     _refuse_unreadable_format(data)
     try:
         image = Image.open(io.BytesIO(data))
     except UnidentifiedImageError as exc:
-        raise PhotoError("This file is not a photo Hedgerow can read: choose a JPEG or PNG photo") from exc
+        raise PhotoError(_("This file is not a photo Hedgerow can read: choose a JPEG or PNG photo")) from exc
     except Image.DecompressionBombError as exc:
-        raise PhotoError("This picture is far too large to be a photo: choose another") from exc
+        raise PhotoError(_("This picture is far too large to be a photo: choose another")) from exc
     if image.width * image.height > MAX_PIXELS:
-        raise PhotoError("This picture is far too large to be a photo: choose another")
+        raise PhotoError(_("This picture is far too large to be a photo: choose another"))
     return image
 
 
@@ -193,7 +198,7 @@ def process_photo(data: bytes, max_edge: int = MAX_EDGE_PX, quality: int = JPEG_
     except PhotoError:
         raise
     except (OSError, SyntaxError, ValueError) as exc:
-        raise PhotoError("This photo is damaged and cannot be read: take or choose it again") from exc
+        raise PhotoError(_("This photo is damaged and cannot be read: take or choose it again")) from exc
     upload = out.getvalue()
     return ProcessedPhoto(
         original=data,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from app.i18n import N_, _
 from app.state.alert_settings import AlertSettingsForm
 from app.state.draft import ReportDraft
 
 if TYPE_CHECKING:
     from app.state.app_state import AppState
 
-UNFINISHED = "You have an unfinished report. Save or discard it first, then come back to this alert."
+UNFINISHED = N_("You have an unfinished report. Save or discard it first, then come back to this alert.")
 
 
 class AlertActions:
@@ -26,7 +27,7 @@ class AlertActions:
         if self.alerts.open(alert_id):
             self.screen = "alert"
         else:
-            self.notice = "That alert has ended or was withdrawn by the police."
+            self.notice = _("That alert has ended or was withdrawn by the police.")
 
     def close_alert(self: AppState) -> None:
         self.alerts.close()
@@ -42,7 +43,7 @@ class AlertActions:
         if alert is None:
             return
         if self.draft is not None:
-            self.notice = UNFINISHED
+            self.notice = _(UNFINISHED)
             return
         self.draft = ReportDraft.start(self._store, self._ports, self.category_map, self._tz)
         self.draft.answer_alert(alert.id, alert.title, alert.category_code, alert.vehicle_registration)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import flet as ft
 
+from app.i18n import _
 from app.services.location import NoFix, best_fix
 from app.state.ports import Ports
 from app.store import Store
@@ -31,7 +32,7 @@ class PlaceChoice:
 
 def _where(lat: float, lon: float, grid_ref: str | None) -> str:
     ref = grid_ref or grid_reference(lat, lon, 6)
-    return f"Grid reference {ref}" if ref else f"{lat:.3f}, {lon:.3f}"
+    return _("Grid reference {ref}").format(ref=ref) if ref else f"{lat:.3f}, {lon:.3f}"
 
 
 @ft.observable
@@ -99,7 +100,7 @@ class AlertSettingsForm:
 
     def set_opted_in(self, on: bool) -> None:
         alert_store.set_opted_in(self._store, on, self._ports.clock())
-        self._done("" if on else "No more alerts. The alerts on this phone have been removed.")
+        self._done("" if on else _("No more alerts. The alerts on this phone have been removed."))
 
     def set_radius(self, key: str, radius_km: float | None) -> None:
         """Alerts about a place within this distance of it, or none about it (None)."""
@@ -107,7 +108,7 @@ class AlertSettingsForm:
         if current is None:
             raise KeyError(key)
         if current.radius_km is None and radius_km is not None and self.chosen >= MAX_ALERT_PLACES:
-            self.message = f"Up to {MAX_ALERT_PLACES} places. Turn one off first."
+            self.message = _("Up to {count} places. Turn one off first.").format(count=MAX_ALERT_PLACES)
             return
         now = self._ports.clock()
         if key == FARM:
@@ -127,11 +128,11 @@ class AlertSettingsForm:
         try:
             ref = parse_grid_ref(self.farm_grid_ref_text)
         except GridRefError as exc:
-            self.message = str(exc)
+            self.message = exc.say(_)
             return False
         alert_store.set_farm(self._store, ref.lat, ref.lon, ref.formatted(), self._ports.clock())
         self.farm_grid_ref_text = ""
-        self._done(f"Your farm is at {ref.formatted()}.")
+        self._done(_("Your farm is at {ref}.").format(ref=ref.formatted()))
         return True
 
     async def use_farm_position(self) -> None:
@@ -139,16 +140,16 @@ class AlertSettingsForm:
         if self.gps_busy:
             return
         self.gps_busy = True
-        self.message = "Finding your position…"
+        self.message = _("Finding your position…")
         try:
             fix = await best_fix(self._ports.locator.position, sleep=self._ports.sleep, monotonic=self._ports.monotonic)
         except NoFix:
-            self.message = "No position from the phone. Is location switched on? Type a grid reference instead."
+            self.message = _("No position from the phone. Is location switched on? Type a grid reference instead.")
             return
         finally:
             self.gps_busy = False
         alert_store.set_farm(self._store, fix.lat, fix.lon, None, self._ports.clock())
-        self._done("Your farm's position is saved on this phone.")
+        self._done(_("Your farm's position is saved on this phone."))
 
     def set_sms(self, on: bool) -> None:
         alert_store.set_channels(self._store, on, self.email, self._ports.clock())
@@ -156,7 +157,7 @@ class AlertSettingsForm:
 
     def set_email(self, on: bool) -> None:
         if on and not self.email_address:
-            self.message = "Alerts by email need an email address in your details."
+            self.message = _("Alerts by email need an email address in your details.")
             return
         alert_store.set_channels(self._store, self.sms, on, self._ports.clock())
         self._done()

@@ -12,10 +12,11 @@ from datetime import datetime
 
 import flet as ft
 
+from app.i18n import _, current_language
 from app.store import Store
 from app.store import alerts as alert_store
 from core.geo import distance_m
-from core.uktime import LONDON
+from core.i18n import local_datetime
 from wire.categories import Category
 
 
@@ -36,13 +37,13 @@ class AlertRow:
 
 def uk_time(iso: str) -> str:
     """A stored time as the farmer reads it: in UK time whatever the phone's zone."""
-    return datetime.fromisoformat(iso).astimezone(LONDON).strftime("%a %d %b %Y, %H:%M")
+    return local_datetime(datetime.fromisoformat(iso), current_language(), "EEE dd MMM y, HH:mm")
 
 
 def distance_words(km: float, place: str) -> str:
     if km < 1:
-        return f"Less than 1 km from {place}"
-    return f"{km:.0f} km from {place}"
+        return _("Less than 1 km from {place}").format(place=place)
+    return _("{distance} km from {place}").format(distance=f"{km:.0f}", place=place)
 
 
 def _row(
@@ -57,12 +58,12 @@ def _row(
         id=alert.id,
         title=alert.title,
         text=alert.text,
-        category=category.label if category else alert.category,
+        category=_(category.label) if category else alert.category,
         category_code=alert.category,
         vehicle_registration=alert.vehicle_registration,
         distance=distance_words(*nearest) if nearest else "",
         distance_km=nearest[0] if nearest else None,
-        until=f"Until {uk_time(alert.expires_at)} (UK time)",
+        until=_("Until {time} (UK time)").format(time=uk_time(alert.expires_at)),
         force=alert.force,
         unread=alert.read_at is None,
     )

@@ -8,6 +8,7 @@ from datetime import datetime, tzinfo
 
 import flet as ft
 
+from app.i18n import _, set_language, shown_time
 from app.services.api import ServerUnavailable
 from app.state.alert_actions import AlertActions
 from app.state.alert_settings import AlertSettingsForm
@@ -17,7 +18,7 @@ from app.state.draft import ReportDraft
 from app.state.ports import Ports
 from app.state.registration import RegistrationForm
 from app.state.report_detail import ReportDetail
-from app.state.report_status import describe_state
+from app.state.report_status import describe_state, is_overdue, says_seen
 from app.state.sync_state import SyncState
 from app.state.your_data import YourData
 from app.store import Store, answer_targets
@@ -26,10 +27,13 @@ from app.store import profile as profile_store
 from app.store import reports as report_store
 from app.store import settings as settings_store
 from app.sync import records as sync_records
+from core.i18n import LANGUAGES
 from wire.categories import Category
 
 PENDING_CALL = "pending_call"
 CALL_NUMBERS = {"999": "tel:999", "101": "tel:101"}
+# The console's accessibility statement (GOV.UK model), on the farmer's own Hedgerow server.
+ACCESSIBILITY_PATH = "/accessibility"
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class ReportRow:
     unread: int = 0  # police answers the farmer has not looked at
     problem: str | None = None  # why the server refused it, in its words
     overdue: bool = False  # no police answer past the target: offer "Chase"
+    state_says_seen: bool = False  # `state` is "Seen by police" already
 
 
 @ft.observable
@@ -66,12 +71,15 @@ class AppState(AlertActions):
     sync: SyncState | None = None  # attached by app/main.py once the sync engine runs
     alerts: AlertBoard = field(init=False)
     alert_settings: AlertSettingsForm | None = None  # the "Alerts" settings screen, while it is open
+    language: str = "en"  # the phone's language: every screen is drawn in it, and redrawn when it changes
+    language_notice: str = ""
     your_data: YourData | None = None  # the "Your data" screen, while it is open
 
     @classmethod
     def open(cls, store: Store, ports: Ports, tz: tzinfo, default_server_url: str) -> AppState:
         """Open the app as the farmer left it: registered or not, with any unfinished report restored."""
         state = cls(_store=store, _ports=ports, _tz=tz, _default_server_url=default_server_url)
+        state.language = set_language(profile_store.phone_language(store))
         state.profile = profile_store.load_profile(store)
         state.categories = category_store.load_categories(store)
         state.alerts = AlertBoard(store, ports.clock, lambda: state.category_map, lambda: state.farm_name)
@@ -109,7 +117,7 @@ class AppState(AlertActions):
         details, server_url = checked
         self.profile = profile_store.save_profile(self._store, details, server_url, self._ports.clock())
         self.screen = "report" if self.draft else "home"
-        self.notice = "Thank you. You can report straight away; your details are sent when there is signal."
+        self.notice = _("Thank you. You can report straight away; your details are sent when there is signal.")
         if self.sync is not None:
             self.sync.sync_now()  # the registration goes at once where there is signal
         return True
@@ -148,19 +156,20 @@ class AppState(AlertActions):
         for r in report_store.list_reports(self._store):
             category = labels.get(r.category)
             unread, problem = extras.get(r.id, (0, None))
-            state = describe_state(r, now, bool(category and category.urgent), targets)
+            urgent = bool(category and category.urgent)
             rows.append(
                 ReportRow(
                     id=r.id,
-                    title=category.label if category else r.category,
-                    when=datetime.fromisoformat(r.occurred_at).astimezone(self._tz).strftime("%d %b %Y, %H:%M"),
-                    state=state,
+                    title=_(category.label) if category else r.category,
+                    when=shown_time(r.occurred_at),
+                    state=describe_state(r, now, urgent, targets),
                     photos=r.photos_total,
                     reference=r.police_reference,
                     seen=r.server_status in ("acknowledged", "in_progress", "closed"),
                     unread=unread,
                     problem=problem,
-                    overdue=state.startswith("No answer yet"),
+                    overdue=is_overdue(r, now, urgent, targets),
+                    state_says_seen=says_seen(r),
                 )
             )
         self.reports = rows
@@ -191,7 +200,7 @@ class AppState(AlertActions):
         self.draft = None
         self.confirm_discard = False
         self.screen = "home"
-        self.notice = "Report discarded"
+        self.notice = _("Report discarded")
 
     def save_report(self) -> bool:
         if self.draft is None:
@@ -202,7 +211,7 @@ class AppState(AlertActions):
         self.draft = None
         self.refresh_reports()
         self.screen = "home"
-        self.notice = "Saved on this phone. It will be sent as soon as there is signal."
+        self.notice = _("Saved on this phone. It will be sent as soon as there is signal.")
         if self.sync is not None:
             self.sync.sync_now()
         return True
@@ -229,13 +238,44 @@ class AppState(AlertActions):
     def chase(self, report_id: str) -> None:
         """Ask the police about a report nobody has answered; sent by the next sync."""
         sync_records.queue_chase(
-            self._store, report_id, "No answer yet: please let me know what is happening.", self._ports.clock()
+            self._store, report_id, _("No answer yet: please let me know what is happening."), self._ports.clock()
         )
-        self.notice = "Chase saved. It will be sent as soon as there is signal."
+        self.notice = _("Chase saved. It will be sent as soon as there is signal.")
         if self.detail is not None:
             self.detail.notice = self.notice
         if self.sync is not None:
             self.sync.sync_now()
+
+    # ----- language and accessibility
+
+    def open_settings(self) -> None:
+        self.language_notice = ""
+        self.screen = "settings"
+
+    def choose_language(self, language: str) -> None:
+        """Cymraeg or English: kept on the phone, sent to the server (now or when there is signal), and every
+        screen redrawn in it at once, the words already on screen (report states, sending status) included."""
+        if language not in LANGUAGES:
+            raise ValueError(f"unknown language {language}")
+        set_language(language)
+        profile_store.save_language(self._store, language, self._ports.clock())
+        if self.registration.errors:
+            self.registration.validated()  # the mistakes already shown, said again in the new language
+        self.notice = ""
+        self.refresh_reports()
+        if self.sync is not None:
+            self.sync.refresh()
+            if self.profile is not None:
+                self.sync.sync_now()
+        if self.detail is not None:
+            self.detail.reload(self.category_map, self._ports.clock())
+        # Said in the language just chosen, so a screen reader user hears that the change took.
+        self.language_notice = _("Language changed: this app is now in English.")
+        self.language = language  # last: the screens are drawn again with everything above in place
+
+    async def open_accessibility_statement(self) -> None:
+        """The accessibility statement, on the farmer's Hedgerow server, in the phone's browser."""
+        await self._ports.dialer.launch(self.server_url.rstrip("/") + ACCESSIBILITY_PATH)
 
     # ----- the farmer's own data
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.i18n import N_, _
 from app.state.field_checks import (
     TIME_FORMAT,
     detail_problem,
@@ -20,20 +21,31 @@ from app.state.field_checks import (
     people_problem,
     time_problem,
 )
-from wire.categories import Category
+from wire.categories import Category, FieldSpec
 from wire.normalise import normalise_registration
 from wire.reports import CallLog, Location, People, PhotoDeclared, ReportCreate, Vehicle
 
 OUTCOME_LABELS = {
-    "answered": "Answered",
-    "abandoned": "I gave up waiting",
-    "callback_promised": "They promised to call back",
-    "cut_off": "The call was cut off",
+    "answered": N_("Answered"),
+    "abandoned": N_("I gave up waiting"),
+    "callback_promised": N_("They promised to call back"),
+    "cut_off": N_("The call was cut off"),
 }
 
 
 def format_local(moment: datetime, tz: tzinfo) -> str:
     return moment.astimezone(tz).strftime(TIME_FORMAT)
+
+
+def shown_value(spec: FieldSpec | None, value: Any) -> str:
+    """A category field's value as the farmer reads it: a choice in their language, a tick as "yes", their own
+    words as they typed them."""
+    choice = spec is not None and spec.kind in ("choice", "multichoice")
+    if isinstance(value, list):
+        return ", ".join(_(v) if choice else str(v) for v in value)
+    if value is True:
+        return _("yes")
+    return _(value) if choice and isinstance(value, str) else str(value)
 
 
 def details_for_wire(category: Category, raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -68,29 +80,29 @@ def build_report(
 
     category = categories.get(data.get("category") or "")
     if category is None:
-        problem("category", "Choose what happened")
+        problem("category", _("Choose what happened"))
     location = None
     if not data.get("location"):
         if data.get("no_location") and not (data.get("place_description") or "").strip():
-            problem("location", "Describe the place in words, for example “the gateway on Mill Lane”")
+            problem("location", _("Describe the place in words, for example “the gateway on Mill Lane”"))
         elif data.get("no_location"):
-            problem("location", "Hedgerow needs a rough position once: use your GPS or a grid reference")
+            problem("location", _("Hedgerow needs a rough position once: use your GPS or a grid reference"))
         else:
-            problem("location", "Give a location: your GPS, a saved place or a grid reference")
+            problem("location", _("Give a location: your GPS, a saved place or a grid reference"))
     else:
         try:
             location = Location.model_validate(
                 {**data["location"], "what3words": (data.get("what3words") or "").strip() or None}
             )
         except ValidationError as exc:
-            problem("location", f"The location cannot be used: {exc.errors()[0]['msg']}")
+            problem("location", _("The location cannot be used: {reason}").format(reason=exc.errors()[0]["msg"]))
     details: dict[str, Any] = {}
     if category is not None:
         details, detail_errors = details_for_wire(category, data.get("details") or {})
         for message in detail_errors:
             problem("details", message)
     occurred_at = None
-    if message := time_problem("When it happened", data.get("occurred_text") or "", tz):
+    if message := time_problem(_("When it happened"), data.get("occurred_text") or "", tz):
         problem("details", message)
     else:
         occurred_at = parse_local(data.get("occurred_text") or "", tz)
@@ -114,12 +126,13 @@ def build_report(
     for number, call in enumerate(data.get("calls") or [], start=1):
         waited = (call.get("waited_min") or "").strip()
         found = [
-            time_problem("When you called", call.get("called_text") or "", tz),
+            time_problem(_("When you called"), call.get("called_text") or "", tz),
             minutes_problem(waited),
-            None if call.get("outcome") else "how did the call end? Choose one",
+            None if call.get("outcome") else _("how did the call end? Choose one"),
         ]
         if any(found):
-            problem("calls", f"Call {number}: " + "; ".join(m[0].lower() + m[1:] for m in found if m))
+            said = "; ".join(m[0].lower() + m[1:] for m in found if m)
+            problem("calls", _("Call {number}: {problems}").format(number=number, problems=said))
             continue
         calls.append(
             CallLog(

@@ -13,6 +13,7 @@ from typing import Any
 
 import flet as ft
 
+from app.i18n import N_, _
 from app.state.build_report import OUTCOME_LABELS, build_report, format_local, parse_local
 from app.state.draft_location import LocationSteps
 from app.state.draft_photos import PhotoItem, PhotoSteps
@@ -28,13 +29,13 @@ from wire.reports import PhotoDeclared
 
 STEPS = ("danger", "category", "photos", "location", "details", "calls", "review")
 STEP_TITLES = {
-    "danger": "Is anyone in danger?",
-    "category": "What happened?",
-    "photos": "Photos",
-    "location": "Where?",
-    "details": "Details",
-    "calls": "Calls to the police",
-    "review": "Check and save",
+    "danger": N_("Is anyone in danger?"),
+    "category": N_("What happened?"),
+    "photos": N_("Photos"),
+    "location": N_("Where?"),
+    "details": N_("Details"),
+    "calls": N_("Calls to the police"),
+    "review": N_("Check and save"),
 }
 # What is kept in the drafts table; everything else on the object is working state (progress, messages).
 PERSISTED = (
@@ -97,6 +98,7 @@ class ReportDraft(LocationSteps, PhotoSteps):
     errors: dict[str, list[str]] = field(default_factory=dict)
     gps_status: str = ""
     gps_busy: bool = False
+    gps_poor: bool = False  # the last fix was too rough, or there was none: the status is a warning
     grid_ref_error: str = ""
     field_errors: dict[str, str] = field(default_factory=dict)  # beside the field, as the farmer types
     place_message: str = ""
@@ -177,7 +179,7 @@ class ReportDraft(LocationSteps, PhotoSteps):
 
     def next_step(self) -> None:
         if self.step == "category" and self.category is None:
-            self.errors = {"category": ["Choose what happened"]}
+            self.errors = {"category": [_("Choose what happened")]}
             return
         if self.step == "location" and (problem := self.location_problem()):
             self.errors = {**self.errors, "location": [problem]}
@@ -265,17 +267,17 @@ class ReportDraft(LocationSteps, PhotoSteps):
         for f in spec.fields if spec else ():
             if problem := detail_problem(f, self.details.get(f.name)):
                 errors[f"detail-{f.name}"] = problem
-        if problem := time_problem("When it happened", self.occurred_text, self._tz):
+        if problem := time_problem(_("When it happened"), self.occurred_text, self._tz):
             errors["detail-occurred"] = problem
         if problem := people_problem(self.people_count):
             errors["detail-people-count"] = problem
         for i, call in enumerate(self.calls):
-            if problem := time_problem("When you called", call.get("called_text") or "", self._tz):
+            if problem := time_problem(_("When you called"), call.get("called_text") or "", self._tz):
                 errors[f"call-{i}-when"] = problem
             if problem := minutes_problem(call.get("waited_min") or ""):
                 errors[f"call-{i}-waited"] = problem
             if not call.get("outcome"):
-                errors[f"call-{i}-outcome"] = "How did the call end? Choose one"
+                errors[f"call-{i}-outcome"] = _("How did the call end? Choose one")
         return errors
 
     def toggle_choice(self, name: str, choice: str, on: bool) -> None:
@@ -290,7 +292,7 @@ class ReportDraft(LocationSteps, PhotoSteps):
             raise ValueError(name)
         setattr(self, name, value)
         if name == "occurred_text":
-            self._field_error("detail-occurred", time_problem("When it happened", value, self._tz))
+            self._field_error("detail-occurred", time_problem(_("When it happened"), value, self._tz))
         elif name == "people_count":
             self._field_error("detail-people-count", people_problem(value))
         self._save()
@@ -352,7 +354,7 @@ class ReportDraft(LocationSteps, PhotoSteps):
         call[name] = value
         self.calls[index] = call
         if name == "called_text":
-            self._field_error(f"call-{index}-when", time_problem("When you called", value, self._tz))
+            self._field_error(f"call-{index}-when", time_problem(_("When you called"), value, self._tz))
         elif name == "waited_min":
             self._field_error(f"call-{index}-waited", minutes_problem(value))
         elif name == "outcome":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from app.i18n import _
 from app.services.location import POOR_ACCURACY_M, Fix, NoFix, best_fix
 from app.store import places as place_store
 from core.geo import distance_m
@@ -24,29 +25,33 @@ class LocationSteps:
         if self.gps_busy:
             return
         self.gps_busy = True
-        self.gps_status = "Finding your position…"
+        self.gps_poor = False
+        self.gps_status = _("Finding your position…")
 
         def show(fix: Fix) -> None:
-            self.gps_status = f"Finding your position… ±{fix.accuracy_m:.0f} m"
+            self.gps_status = _("Finding your position… ±{metres} m").format(metres=f"{fix.accuracy_m:.0f}")
 
         try:
             fix = await best_fix(
                 self._ports.locator.position, on_fix=show, sleep=self._ports.sleep, monotonic=self._ports.monotonic
             )
         except NoFix:
-            self.gps_status = "No position from the phone. Is location switched on? Use a grid reference instead."
+            self.gps_poor = True
+            self.gps_status = _("No position from the phone. Is location switched on? Use a grid reference instead.")
             return
         finally:
             self.gps_busy = False
         self.location = {"lat": fix.lat, "lon": fix.lon, "accuracy_m": round(fix.accuracy_m, 1), "source": "gps"}
         self._located()
+        self.gps_poor = fix.poor
+        metres = f"{fix.accuracy_m:.0f}"
         if fix.poor:
-            self.gps_status = (
-                f"Position only accurate to ±{fix.accuracy_m:.0f} m (worse than {POOR_ACCURACY_M:.0f} m). "
+            self.gps_status = _(
+                "Position only accurate to ±{metres} m (worse than {limit} m). "
                 "Move into the open and try again, or type a grid reference."
-            )
+            ).format(metres=metres, limit=f"{POOR_ACCURACY_M:.0f}")
         else:
-            self.gps_status = f"Your position, accurate to ±{fix.accuracy_m:.0f} m"
+            self.gps_status = _("Your position, accurate to ±{metres} m").format(metres=metres)
         self._save()
 
     def set_grid_ref_text(self: ReportDraft, text: str) -> None:
@@ -58,7 +63,7 @@ class LocationSteps:
         try:
             ref = parse_grid_ref(self.grid_ref_text)
         except GridRefError as exc:
-            self.grid_ref_error = str(exc)
+            self.grid_ref_error = exc.say(_)
             return False
         self.grid_ref_error = ""
         self.location = {
@@ -91,7 +96,7 @@ class LocationSteps:
     def save_place(self: ReportDraft, name: str) -> bool:
         """Keep the current location under a name for next time."""
         if not self.location:
-            self.place_message = "Find the position first, then save it as a place"
+            self.place_message = _("Find the position first, then save it as a place")
             return False
         try:
             place = place_store.save_place(
@@ -106,7 +111,7 @@ class LocationSteps:
         except ValueError as exc:
             self.place_message = str(exc)
             return False
-        self.place_message = f"Saved as “{place.name}”"
+        self.place_message = _("Saved as “{name}”").format(name=place.name)
         self.location = {**self.location, "place_name": place.name}
         self._save()
         return True
@@ -149,15 +154,15 @@ class LocationSteps:
         """Why the farmer cannot leave the location step yet, or None."""
         if self.no_location:
             if not self.place_description.strip():
-                return "Describe the place in words, for example “the gateway on Mill Lane by the old barn”"
+                return _("Describe the place in words, for example “the gateway on Mill Lane by the old barn”")
             if self.location is None:
-                return (
+                return _(
                     "Hedgerow needs a rough position once: use your GPS or a grid reference for this first report. "
                     "After that your place in words is enough."
                 )
             return None
         if not self.location:
-            return (
+            return _(
                 "Give a location: use your GPS, a saved place or a grid reference, or press “I can't give a location”"
             )
         return None
@@ -169,7 +174,7 @@ class LocationSteps:
     def what3words_warning(self: ReportDraft) -> str:
         text = self.what3words.strip().lower()
         if text and not _W3W.match(text):
-            return "what3words addresses are three words with dots, like ///filled.count.soap"
+            return _("what3words addresses are three words with dots, like ///filled.count.soap")
         return ""
 
     def places(self: ReportDraft) -> list[place_store.Place]:
@@ -178,13 +183,13 @@ class LocationSteps:
     def location_summary(self: ReportDraft) -> str:
         loc: dict[str, Any] | None = self.location
         if not loc:
-            return "No place in words yet" if self.no_location else "No location yet"
+            return _("No place in words yet") if self.no_location else _("No location yet")
         where = f"{loc['lat']:.5f}, {loc['lon']:.5f}"
         if loc["source"] == "described":
-            return f"In words: {loc.get('place_name') or ''}"
+            return _("In words: {place}").format(place=loc.get("place_name") or "")
         accuracy = f" ±{loc['accuracy_m']:.0f} m" if loc.get("accuracy_m") is not None else ""
         if loc["source"] == "grid_ref":
-            return f"Grid reference {loc['grid_ref']} ({where})"
+            return _("Grid reference {reference} ({where})").format(reference=loc["grid_ref"], where=where)
         if loc.get("place_name"):
             return f"{loc['place_name']} ({where}{accuracy})"
         return f"GPS {where}{accuracy}"
@@ -200,6 +205,8 @@ class LocationSteps:
             far = distance_m(self.location["lat"], self.location["lon"], photo.gps_lat, photo.gps_lon)
             if far > PHOTO_FAR_M + (self.location.get("accuracy_m") or 0):
                 warnings.append(
-                    f"Photo {number} was taken {far / 1000:.1f} km from this location. Is it the right photo?"
+                    _("Photo {number} was taken {km} km from this location. Is it the right photo?").format(
+                        number=number, km=f"{far / 1000:.1f}"
+                    )
                 )
         return warnings

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image
 
+from app.i18n import _
 from app.services.camera import CameraUnavailable
 from app.services.photos import PhotoError, process_photo
 from app.store import photos as photo_store
@@ -67,11 +68,11 @@ class PhotoSteps:
 
     async def pick_photos(self: ReportDraft) -> None:
         if self.photo_room <= 0:
-            self.photo_message = f"A report can have up to {MAX_PHOTOS_PER_REPORT} photos"
+            self.photo_message = _("A report can have up to {limit} photos").format(limit=MAX_PHOTOS_PER_REPORT)
             return
         self.photo_message = ""  # the last pick's warning is about other files
         picked = await self._ports.photos.pick(self.photo_room)
-        refused = [f"{f.name}: {f.problem}" for f in picked if f.problem]
+        refused = [_("{file}: {problem}").format(file=f.name, problem=f.problem) for f in picked if f.problem]
         await self.add_photos([(f.name, f.data) for f in picked if not f.problem], refused)
 
     async def take_photo(self: ReportDraft) -> None:
@@ -93,12 +94,13 @@ class PhotoSteps:
         problems = list(refused or [])
         for name, data in files:
             if self.photo_room <= 0:
-                problems.append(f"{name}: a report can have up to {MAX_PHOTOS_PER_REPORT} photos")
+                full = _("a report can have up to {limit} photos").format(limit=MAX_PHOTOS_PER_REPORT)
+                problems.append(_("{file}: {problem}").format(file=name, problem=full))
                 break
             try:
                 processed = await asyncio.to_thread(process_photo, data)
             except PhotoError as exc:
-                problems.append(f"{name}: {exc}")
+                problems.append(_("{file}: {problem}").format(file=name, problem=exc))
                 continue
             photo_id = str(uuid.uuid4())
             stored = await asyncio.to_thread(

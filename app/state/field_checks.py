@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
+from app.i18n import N_, _
 from wire.categories import FieldSpec
 
 TIME_FORMAT = "%d/%m/%Y %H:%M"
-TIME_MESSAGE = "Write the time as day/month/year hours:minutes, for example 23/11/2026 14:05"
+TIME_MESSAGE = N_("Write the time as day/month/year hours:minutes, for example 23/11/2026 14:05")
 
 
 def parse_local(text: str, tz: tzinfo) -> datetime:
@@ -20,7 +21,7 @@ def parse_local(text: str, tz: tzinfo) -> datetime:
     try:
         naive = datetime.strptime(" ".join(text.split()), TIME_FORMAT)
     except ValueError:
-        raise ValueError(TIME_MESSAGE) from None
+        raise ValueError(_(TIME_MESSAGE)) from None
     return naive.replace(tzinfo=tz)
 
 
@@ -51,44 +52,57 @@ def number_problem(
 ) -> str | None:
     if _blank(text):
         return None
-    example = f"for example {example or ('3' if whole else '250')}"
+    example = example or ("3" if whole else "250")
     try:
         value = parse_number(text, whole)
     except ValueError:
-        kind = "a whole number" if whole else "a number"
-        return f"{label}: type {kind}, {example}"
+        wanted = (
+            _("{label}: type a whole number, for example {example}")
+            if whole
+            else _("{label}: type a number, for example {example}")
+        )
+        return wanted.format(label=label, example=example)
     if not minimum <= value <= maximum:
-        return f"{label}: type a number from {minimum:,.0f} to {maximum:,.0f}"
+        return _("{label}: type a number from {minimum} to {maximum}").format(
+            label=label, minimum=f"{minimum:,.0f}", maximum=f"{maximum:,.0f}"
+        )
     return None
 
 
 def detail_problem(spec: FieldSpec, value: Any) -> str | None:
     """A category field as typed: required and empty, or not a number where one is wanted."""
+    label = _(spec.label)
     if _blank(value) or (spec.kind == "boolean" and value is False):
         if not spec.required:
             return None
-        choose = spec.kind in ("choice", "multichoice", "boolean")
-        return f"{spec.label}: please {'choose one' if choose else 'fill this in'}"
+        if spec.kind in ("choice", "multichoice", "boolean"):
+            return _("{label}: please choose one").format(label=label)
+        return _("{label}: please fill this in").format(label=label)
     if spec.kind in ("integer", "money"):
-        return number_problem(spec.label, value, spec.kind == "integer", spec.minimum, spec.maximum)
+        return number_problem(label, value, spec.kind == "integer", spec.minimum, spec.maximum)
     if isinstance(value, str) and len(value) > spec.max_length:
-        return f"{spec.label}: keep it under {spec.max_length} letters"
+        return _("{label}: keep it under {limit} letters").format(label=label, limit=spec.max_length)
     return None
 
 
 def time_problem(label: str, text: str, tz: tzinfo, required: bool = True) -> str | None:
     if not text.strip():
-        return f"{label}: {TIME_MESSAGE[0].lower()}{TIME_MESSAGE[1:]}" if required else None
+        return _joined(label, _(TIME_MESSAGE)) if required else None
     try:
         parse_local(text, tz)
     except ValueError as exc:
-        return f"{label}: {str(exc)[0].lower()}{str(exc)[1:]}"
+        return _joined(label, str(exc))
     return None
 
 
+def _joined(label: str, message: str) -> str:
+    """ "When it happened: write the time as ...": the field's name, then the message going on from it."""
+    return _("{label}: {problem}").format(label=label, problem=message[0].lower() + message[1:])
+
+
 def people_problem(text: str) -> str | None:
-    return number_problem("How many people", text, whole=True, maximum=1000)
+    return number_problem(_("How many people"), text, whole=True, maximum=1000)
 
 
 def minutes_problem(text: str) -> str | None:
-    return number_problem("Minutes you waited", text, whole=False, maximum=24 * 60, example="20")
+    return number_problem(_("Minutes you waited"), text, whole=False, maximum=24 * 60, example="20")

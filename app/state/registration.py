@@ -9,16 +9,17 @@ from urllib.parse import urlparse
 import flet as ft
 from pydantic import ValidationError
 
+from app.i18n import N_, _
 from app.services.enrolment import require_secure
 from wire.reports import DeviceCreate
 
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$")
 FIELDS = ("name", "phone", "farm_name", "postcode", "server_url")
 _MESSAGES = {
-    "name": "Write your name",
-    "phone": "Write a phone number the police can call (digits, spaces, + and brackets)",
-    "farm_name": "Keep the farm name under 200 letters",
-    "postcode": "Write the farm's postcode, for example ME13 9AB",
+    "name": N_("Write your name"),
+    "phone": N_("Write a phone number the police can call (digits, spaces, + and brackets)"),
+    "farm_name": N_("Keep the farm name under 200 letters"),
+    "postcode": N_("Write the farm's postcode, for example ME13 9AB"),
 }
 
 
@@ -32,7 +33,7 @@ def check_server_url(text: str) -> str:
     url = text.strip().rstrip("/")
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ValueError("Write the server's address starting with https://")
+        raise ValueError(_("Write the server's address starting with https://"))
     return require_secure(url)
 
 
@@ -67,10 +68,10 @@ class RegistrationForm:
         except ValidationError as exc:
             for err in exc.errors():
                 name = str(err["loc"][0])
-                errors.setdefault(name, _MESSAGES.get(name, err["msg"]))
+                errors.setdefault(name, _(_MESSAGES[name]) if name in _MESSAGES else err["msg"])
         postcode = normalise_postcode(self.postcode)
         if postcode and "postcode" not in errors and not _POSTCODE.match(postcode):
-            errors["postcode"] = _MESSAGES["postcode"]
+            errors["postcode"] = _(_MESSAGES["postcode"])
         try:
             server_url = check_server_url(self.server_url)
         except ValueError as exc:

@@ -13,8 +13,9 @@ from typing import Any
 
 import flet as ft
 
-from app.state.build_report import OUTCOME_LABELS
-from app.state.report_status import describe_state
+from app.i18n import N_, _, shown_time
+from app.state.build_report import OUTCOME_LABELS, shown_value
+from app.state.report_status import describe_state, is_overdue
 from app.store import Store, answer_targets
 from app.store import reports as report_store
 from wire.categories import Category
@@ -22,25 +23,25 @@ from wire.events import POLICE_KINDS
 
 # The heading of each entry; the words under it are the server's (or the farmer's own).
 ENTRY_TITLES = {
-    "received": "Received by Hedgerow",
-    "photo_received": "Photo received",
-    "farmer_update": "You added information",
-    "chased": "You chased the police",
-    "acknowledged": "Seen by police",
-    "assigned": "An officer has it",
-    "reference_added": "Crime reference",
-    "contacted": "Contact from the police",
-    "attended": "An officer attended",
-    "decision": "Decision",
-    "update_sent": "Update from the police",
-    "closed": "Closed",
-    "reopened": "Reopened",
+    "received": N_("Received by Hedgerow"),
+    "photo_received": N_("Photo received"),
+    "farmer_update": N_("You added information"),
+    "chased": N_("You chased the police"),
+    "acknowledged": N_("Seen by police"),
+    "assigned": N_("An officer has it"),
+    "reference_added": N_("Crime reference"),
+    "contacted": N_("Contact from the police"),
+    "attended": N_("An officer attended"),
+    "decision": N_("Decision"),
+    "update_sent": N_("Update from the police"),
+    "closed": N_("Closed"),
+    "reopened": N_("Reopened"),
 }
 PHOTO_STATES = {
-    "pending": "waiting to send",
-    "sending": "sending",
-    "sent": "sent",
-    "failed": "waiting to try again",
+    "pending": N_("waiting to send"),
+    "sending": N_("sending"),
+    "sent": N_("sent"),
+    "failed": N_("waiting to try again"),
 }
 
 
@@ -53,27 +54,27 @@ class Entry:
     new: bool
 
 
-def _when(iso: str, tz: tzinfo) -> str:
-    return datetime.fromisoformat(iso).astimezone(tz).strftime("%d %b %Y, %H:%M")
-
-
 def _where(location: dict[str, Any]) -> str:
     where = f"{location['lat']:.5f}, {location['lon']:.5f}"
     if location.get("source") == "described":
-        return f"In words: {location.get('place_name') or ''} (near {where})"
+        return _("In words: {place} (near {where})").format(place=location.get("place_name") or "", where=where)
     if location.get("grid_ref"):
-        return f"Grid reference {location['grid_ref']}"
+        return _("Grid reference {reference}").format(reference=location["grid_ref"])
     if location.get("place_name"):
         return f"{location['place_name']} ({where})"
     accuracy = f" ±{location['accuracy_m']:.0f} m" if location.get("accuracy_m") is not None else ""
     return f"GPS {where}{accuracy}"
 
 
-def _call_line(call: dict[str, Any], tz: tzinfo) -> str:
-    waited = f", waited {round(call['waited_s'] / 60)} min" if call.get("waited_s") is not None else ""
-    reference = f", reference {call['reference']}" if call.get("reference") else ""
-    outcome = OUTCOME_LABELS.get(call.get("outcome") or "", call.get("outcome") or "")
-    return f"{call['channel']} on {_when(call['called_at'], tz)}{waited}, {outcome.lower()}{reference}"
+def _call_line(call: dict[str, Any]) -> str:
+    line = _("{number} on {time}").format(number=call["channel"], time=shown_time(call["called_at"]))
+    if call.get("waited_s") is not None:
+        line += _(", waited {minutes} min").format(minutes=round(call["waited_s"] / 60))
+    if outcome := call.get("outcome"):
+        line += ", " + _(OUTCOME_LABELS.get(outcome, outcome)).lower()
+    if call.get("reference"):
+        line += _(", reference {reference}").format(reference=call["reference"])
+    return line
 
 
 @ft.observable
@@ -115,18 +116,19 @@ class ReportDetail:
         updates = report_store.status_updates(self._store, self.id)
         self._new |= {u.id for u in updates if u.seen_at is None and u.kind in POLICE_KINDS}
         report_store.mark_seen(self._store, self.id, now)
-        self.title = category.label if category else summary.category
+        self.title = _(category.label) if category else summary.category
         targets = answer_targets.load_answer_targets(self._store)
-        self.state = describe_state(summary, now, bool(category and category.urgent), targets)
-        self.overdue = self.state.startswith("No answer yet")
-        self.occurred = _when(body["occurred_at"], self._tz)
+        urgent = bool(category and category.urgent)
+        self.state = describe_state(summary, now, urgent, targets)
+        self.overdue = is_overdue(summary, now, urgent, targets)
+        self.occurred = shown_time(body["occurred_at"])
         self.where = _where(body["location"])
         self.reference = summary.police_reference
         self.description = body.get("description") or ""
         self.details = self._detail_lines(body, category)
-        self.calls = [_call_line(c, self._tz) for c in body.get("calls") or []]
+        self.calls = [_call_line(c) for c in body.get("calls") or []]
         self.photos = [
-            f"Photo {n}: {PHOTO_STATES.get(p.state, p.state)}"
+            _("Photo {number}: {state}").format(number=n, state=_(PHOTO_STATES.get(p.state, p.state)))
             + (f" ({p.offset * 100 // p.upload_bytes}%)" if p.state != "sent" and p.offset else "")
             for n, p in enumerate(report_store.photo_states(self._store, self.id), start=1)
         ]
@@ -140,8 +142,10 @@ class ReportDetail:
             text = update.reference
         return Entry(
             key=f"entry-{update.id}",
-            when=_when(update.at, self._tz),
-            title=ENTRY_TITLES.get(update.kind, update.kind.replace("_", " ").capitalize()),
+            when=shown_time(update.at),
+            title=_(ENTRY_TITLES[update.kind])
+            if update.kind in ENTRY_TITLES
+            else update.kind.replace("_", " ").capitalize(),
             text=text,
             new=update.id in self._new,
         )
@@ -150,24 +154,26 @@ class ReportDetail:
         """The phone's own milestones, oldest last: saved, then sent."""
         own = []
         if summary.sent_at:
-            own.append(Entry("entry-sent", _when(summary.sent_at, self._tz), "Sent to the police", None, False))
-        own.append(Entry("entry-saved", _when(summary.saved_at, self._tz), "Saved on this phone", None, False))
+            own.append(Entry("entry-sent", shown_time(summary.sent_at), _("Sent to the police"), None, False))
+        own.append(Entry("entry-saved", shown_time(summary.saved_at), _("Saved on this phone"), None, False))
         return own
 
     @staticmethod
     def _detail_lines(body: dict[str, Any], category: Category | None) -> list[str]:
-        labels = {f.name: f.label for f in category.fields} if category else {}
+        specs = {f.name: f for f in category.fields} if category else {}
         lines = []
         if body.get("anonymous"):
-            lines.append("Sent without your name: the police cannot see who you are or call you back")
+            lines.append(_("Sent without your name: the police cannot see who you are or call you back"))
         for name, value in (body.get("details") or {}).items():
-            shown = ", ".join(value) if isinstance(value, list) else "yes" if value is True else str(value)
-            lines.append(f"{labels.get(name, name)}: {shown}")
+            spec = specs.get(name)
+            label = _(spec.label) if spec else name
+            lines.append(_("{label}: {value}").format(label=label, value=shown_value(spec, value)))
         people = body.get("people") or {}
         if people.get("count") is not None or people.get("description"):
             count = f"{people['count']} " if people.get("count") is not None else ""
-            lines.append(f"People: {count}{people.get('description') or ''}".strip())
+            lines.append(_("People: {people}").format(people=f"{count}{people.get('description') or ''}".strip()))
         for number, vehicle in enumerate(body.get("vehicles") or [], start=1):
             parts = [vehicle.get(k) for k in ("registration", "make", "model", "colour", "direction")]
-            lines.append(f"Vehicle {number}: " + ", ".join(p for p in parts if p))
+            said = ", ".join(p for p in parts if p)
+            lines.append(_("Vehicle {number}: {vehicle}").format(number=number, vehicle=said))
         return lines

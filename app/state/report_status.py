@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from app.i18n import _, ngettext
 from app.store.reports import ReportSummary
 from core.targets import BadTarget, Unit, parse_target
 from wire.clocks import NO_TARGET
@@ -26,11 +27,11 @@ _APPROXIMATE: dict[Unit, timedelta] = {
 def _ago(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     if minutes < 120:
-        return f"{minutes} minutes"
+        return ngettext("{count} minute", "{count} minutes", minutes).format(count=minutes)
     hours = minutes // 60
     if hours < 48:
-        return f"{hours} hours"
-    return f"{hours // 24} days"
+        return ngettext("{count} hour", "{count} hours", hours).format(count=hours)
+    return ngettext("{count} day", "{count} days", hours // 24).format(count=hours // 24)
 
 
 def _wait(target: str) -> timedelta | None:
@@ -59,21 +60,37 @@ def answer_due(report: ReportSummary, urgent: bool, targets: Mapping[str, str]) 
     return start + (ANSWER_DUE_URGENT if urgent else ANSWER_DUE)
 
 
+def is_overdue(report: ReportSummary, now: datetime, urgent: bool, targets: Mapping[str, str]) -> bool:
+    """Sent, not yet answered by the police, and past the time their first answer was due: offer "Chase"."""
+    if report.server_status == "closed" or report.police_reference or not report.sent_at:
+        return False
+    if report.server_status in ("acknowledged", "in_progress"):
+        return False
+    due = answer_due(report, urgent, targets)
+    return due is not None and now >= due
+
+
 def describe_state(report: ReportSummary, now: datetime, urgent: bool, targets: Mapping[str, str]) -> str:
     if report.server_status == "closed":
-        return f"Closed (reference {report.police_reference})" if report.police_reference else "Closed"
+        if report.police_reference:
+            return _("Closed (reference {reference})").format(reference=report.police_reference)
+        return _("Closed")
     if report.police_reference:
-        return f"Reference {report.police_reference}"
+        return _("Reference {reference}").format(reference=report.police_reference)
     if report.server_status in ("acknowledged", "in_progress", "closed"):
-        return "Seen by police"
+        return _("Seen by police")
     if report.sent_at:
         waited = now - datetime.fromisoformat(report.sent_at)
-        due = answer_due(report, urgent, targets)
-        if due is not None and now >= due:
-            return f"No answer yet after {_ago(waited)}"
+        if is_overdue(report, now, urgent, targets):
+            return _("No answer yet after {time}").format(time=_ago(waited))
         if report.photos_sent < report.photos_total:
-            return f"Sent, photos {report.photos_sent} of {report.photos_total}"
-        return "Sent"
+            return _("Sent, photos {sent} of {total}").format(sent=report.photos_sent, total=report.photos_total)
+        return _("Sent")
     if report.outbox_state == "sending" or report.attempts > 0:
-        return "Sending"
-    return "Saved on this phone"
+        return _("Sending")
+    return _("Saved on this phone")
+
+
+def says_seen(report: ReportSummary) -> bool:
+    """Whether `describe_state` already says "Seen by police" (the home screen does not say it twice)."""
+    return report.server_status in ("acknowledged", "in_progress") and not report.police_reference

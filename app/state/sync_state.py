@@ -12,16 +12,15 @@ from datetime import datetime, tzinfo
 
 import flet as ft
 
+from app.i18n import _, ngettext, shown_time
 from app.store import Store
 from app.store import alerts as alert_store
 from app.sync import records
 from app.sync.engine import SyncEngine, SyncStatus
 
 
-def _when(iso: str | None, tz: tzinfo) -> str:
-    if not iso:
-        return "Not yet"
-    return datetime.fromisoformat(iso).astimezone(tz).strftime("%d %b %Y, %H:%M")
+def _when(iso: str | None) -> str:
+    return shown_time(iso) if iso else _("Not yet")
 
 
 @ft.observable
@@ -31,10 +30,11 @@ class SyncState:
     _engine: SyncEngine
     _tz: tzinfo
     _on_pass_end: Callable[[], None]
-    waiting: str = "Nothing waiting"
+    waiting: str = ""
+    anything_waiting: bool = False
     sending: str = ""
     progress: float | None = None
-    last_sync: str = "Not yet"
+    last_sync: str = ""
     last_error: str = ""
     needs_registration: bool = False
     wifi_only: bool = False
@@ -68,26 +68,28 @@ class SyncState:
         w = records.waiting(self._store)
         parts = []
         if w.registrations:
-            parts.append("your details")
+            parts.append(_("your details"))
         if w.reports:
-            parts.append(f"{w.reports} report{'s' if w.reports != 1 else ''}")
+            parts.append(ngettext("{count} report", "{count} reports", w.reports).format(count=w.reports))
         if w.photos:
             size = (
                 f"{w.photo_bytes / 1e6:.1f} MB" if w.photo_bytes >= 100_000 else f"{max(1, w.photo_bytes // 1000)} KB"
             )
-            parts.append(f"{w.photos} photo{'s' if w.photos != 1 else ''} ({size})")
+            photos = ngettext("{count} photo ({size})", "{count} photos ({size})", w.photos)
+            parts.append(photos.format(count=w.photos, size=size))
         if w.other:
-            parts.append(f"{w.other} message{'s' if w.other != 1 else ''}")
+            parts.append(ngettext("{count} message", "{count} messages", w.other).format(count=w.other))
         choices = alert_store.load_settings(self._store)
         if (choices.places_pending or choices.channels_pending) and not choices.problem:
-            parts.append("your alert choices")
-        waiting = "Waiting to send: " + ", ".join(parts) if parts else "Nothing waiting"
+            parts.append(_("your alert choices"))
+        waiting = _("Waiting to send: {what}").format(what=", ".join(parts)) if parts else _("Nothing waiting")
         if w.needing_attention:
-            waiting += f". {w.needing_attention} need your attention (see your reports)"
+            waiting += _(". {count} need your attention (see your reports)").format(count=w.needing_attention)
         self.waiting = waiting
+        self.anything_waiting = bool(parts or w.needing_attention)
         self.sending = status.sending or ""
         self.progress = status.photo_sent / status.photo_total if status.photo_total else None
-        self.last_sync = _when(status.last_sync_at, self._tz)
+        self.last_sync = _when(status.last_sync_at)
         self.last_error = status.last_error or ""
         self.needs_registration = status.needs_registration
         self.waiting_for_wifi = status.waiting_for_wifi
@@ -95,7 +97,8 @@ class SyncState:
             self._on_pass_end()
 
     def refresh(self) -> None:
-        """Show the engine's status again, after something else changed what is waiting (the phone was wiped)."""
+        """Say the current status again: in the language just chosen, or after something else changed what is
+        waiting (the phone was wiped)."""
         self.show(self._engine.status)
 
     def sync_now(self) -> None:

@@ -10,17 +10,18 @@ from pathlib import Path
 
 import flet as ft
 
+from app.i18n import N_, _, ngettext
 from app.services import api
 from app.store import Store, wipe
 from app.store import profile as profile_store
 from wire.farmer_data import ContactErasure
 
-NOT_REGISTERED = (
+NOT_REGISTERED = N_(
     "This phone has not reached the police's server yet, so it holds nothing of yours. Try again once your "
     "details have been sent (see Sending)."
 )
-NO_SIGNAL = "The police's server cannot be reached just now. Try again where there is signal."
-REFUSED = "The police's server no longer knows this phone. Check your details on the Sending screen."
+NO_SIGNAL = N_("The police's server cannot be reached just now. Try again where there is signal.")
+REFUSED = N_("The police's server no longer knows this phone. Check your details on the Sending screen.")
 
 
 def size_in_words(n: int) -> str:
@@ -29,23 +30,25 @@ def size_in_words(n: int) -> str:
     return f"{max(1, round(n / 1000))} KB"
 
 
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def lost_in_words(unsent: wipe.Unsent) -> str:
     """What deleting now would lose that the police never got, said plainly (empty when nothing)."""
     parts = []
     if unsent.reports:
-        parts.append(
-            f"{_plural(unsent.reports, 'report')} {'has' if unsent.reports == 1 else 'have'} not been sent yet: "
-            f"{'it' if unsent.reports == 1 else 'they'} will be lost, and the police will never get "
-            f"{'it' if unsent.reports == 1 else 'them'}."
+        lost = ngettext(
+            "{count} report has not been sent yet: it will be lost, and the police will never get it.",
+            "{count} reports have not been sent yet: they will be lost, and the police will never get them.",
+            unsent.reports,
         )
+        parts.append(lost.format(count=unsent.reports))
     if unsent.photos:
-        parts.append(f"{_plural(unsent.photos, 'photo')} of sent reports will never reach the police.")
+        never = ngettext(
+            "{count} photo of sent reports will never reach the police.",
+            "{count} photos of sent reports will never reach the police.",
+            unsent.photos,
+        )
+        parts.append(never.format(count=unsent.photos))
     if unsent.draft:
-        parts.append("The report you had started will be lost.")
+        parts.append(_("The report you had started will be lost."))
     return " ".join(parts)
 
 
@@ -71,7 +74,7 @@ class YourData:
         return self._store.data_dir / wipe.EXPORTS_DIR
 
     def _problem(self, exc: Exception) -> str:
-        return REFUSED if isinstance(exc, api.TokenRefused) else NO_SIGNAL
+        return _(REFUSED) if isinstance(exc, api.TokenRefused) else _(NO_SIGNAL)
 
     def _registration(self) -> tuple[str, str] | None:
         """The server and this phone's token, read when needed: the registration may go through (or the farmer
@@ -84,19 +87,19 @@ class YourData:
         self.downloaded, self.download_problem, self.erased, self.erase_problem = "", "", "", ""
         registered = self._registration()
         if registered is None:
-            self.download_problem = NOT_REGISTERED
+            self.download_problem = _(NOT_REGISTERED)
             self.outcomes += 1
             return
-        self.busy = "Downloading your data…"
+        self.busy = _("Downloading your data…")
         try:
             path = await self._download(*registered, self.exports_dir)
         except api.ServerUnavailable as exc:
             self.download_problem = self._problem(exc)
         else:
-            self.downloaded = (
-                f"Saved on this phone: {path} ({size_in_words(path.stat().st_size)}). "
+            self.downloaded = _(
+                "Saved on this phone: {file} ({size}). "
                 "It holds your details, your reports and your photos, with README.txt saying what each file is."
-            )
+            ).format(file=path, size=size_in_words(path.stat().st_size))
         finally:
             self.busy = ""
             self.outcomes += 1
@@ -129,10 +132,10 @@ class YourData:
         self.downloaded, self.download_problem, self.erased, self.erase_problem = "", "", "", ""
         registered = self._registration()
         if registered is None:
-            self.erase_problem = NOT_REGISTERED
+            self.erase_problem = _(NOT_REGISTERED)
             self.outcomes += 1
             return
-        self.busy = "Asking the police to erase your contact details…"
+        self.busy = _("Asking the police to erase your contact details…")
         try:
             answer = await self._erase(*registered)
         except api.ServerUnavailable as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.i18n import _
 from app.store.db import Store
 
 MAX_NAME = 60
@@ -42,9 +43,9 @@ def save_place(
     """Save a place under a name; the same name again moves it (the farmer corrected it)."""
     clean = " ".join(name.split())
     if not clean:
-        raise ValueError("Give the place a name, for example Top gate")
+        raise ValueError(_("Give the place a name, for example Top gate"))
     if len(clean) > MAX_NAME:
-        raise ValueError(f"Keep the name under {MAX_NAME} letters")
+        raise ValueError(_("Keep the name under {limit} letters").format(limit=MAX_NAME))
     with store.write() as db:
         db.execute(
             "INSERT INTO places (name, lat, lon, accuracy_m, grid_ref, created_at, last_used_at) "

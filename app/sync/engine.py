@@ -20,11 +20,13 @@ from datetime import UTC, datetime
 
 import httpx
 
+from app.i18n import _
+from app.store import profile as profile_store
 from app.store.db import Store
 from app.store.outbox import OutboxItem, mark_failed, mark_sending, mark_sent, pending_items
 from app.sync import alerts, push, records
 from app.sync.backoff import Backoff
-from app.sync.errors import Rejected, SyncError, Transient, Unauthorized
+from app.sync.errors import Rejected, SyncError, Transient, Unauthorized, unrecognised
 from app.sync.policy import PolicyRefresh
 from app.sync.pull import pull_changes
 from app.sync.tus import ChunkSizer
@@ -130,7 +132,7 @@ class SyncEngine:
                 await self.sync_now()
             except Exception:  # a bug must not stop the loop: log it, show it, and carry on later
                 log.exception("sync pass failed")
-                self._set(last_error="Sending stopped on an unexpected error; it will try again.")
+                self._set(last_error=_("Sending stopped on an unexpected error; it will try again."))
                 self.backoff.failed()
             await self._wait_for_next_pass()
             self._wake.clear()
@@ -236,16 +238,17 @@ class SyncEngine:
             token = records.token(self.store)
             if item.kind != "register" and token is None:
                 if records.get(self.store, records.NEEDS_REGISTRATION, False):
-                    raise Unauthorized(
-                        "The server does not recognise this phone. Check your details to register it again."
-                    )
+                    raise Unauthorized(unrecognised())
                 return  # the registration has not gone yet: nothing else can
             if item.kind == "photo" and not records.report_sent(self.store, item.report_id or ""):
                 continue  # its report is refused or still to go: the server would not take the photo
             done[item.kind] += 1
-            label = {"register": "Your details", "report": "Report", "photo": "Photo"}.get(item.kind, "Message")
-            self._set(sending=f"{label} {done[item.kind]} of {counts[item.kind]}")
+            self._set(sending=_sending(item.kind, done[item.kind], counts[item.kind]))
             await self._send(item, token)
+        token = records.token(self.store)
+        language = profile_store.language_to_send(self.store)
+        if token and language:
+            await self._send_language(language, token)
 
     async def _send(self, item: OutboxItem, token: str | None) -> None:
         mark_sending(self.store, item.id, self.clock())
@@ -275,6 +278,16 @@ class SyncEngine:
         mark_sent(self.store, item.id, self.clock())
         self.backoff.reset()
 
+    async def _send_language(self, language: str, token: str) -> None:
+        """The farmer's new language, so that the server writes to them in it (`PATCH /api/v1/me`)."""
+        ctx = push.PushContext(self.store, self._http(), self.server_url, self.clock, self.sizer, self._photo_progress)
+        try:
+            await push.send_language(ctx, language, token)
+        except Rejected as exc:
+            # A server that cannot take it (one older than languages) will not later: the phone keeps its choice.
+            log.warning("the server refused the language %s: %s", language, exc.message)
+        profile_store.language_sent(self.store, language)
+
     # ----- helpers
 
     def _http(self) -> httpx.AsyncClient:
@@ -300,10 +313,22 @@ class SyncEngine:
                 log.exception("sync status listener failed")
 
 
+def _sending(kind: str, number: int, total: int) -> str:
+    """What is going now, in plain words: "Report 3 of 5", "Photo 2 of 9"."""
+    said = {
+        "register": _("Your details {number} of {total}"),
+        "report": _("Report {number} of {total}"),
+        "photo": _("Photo {number} of {total}"),
+    }.get(kind) or _("Message {number} of {total}")
+    return said.format(number=number, total=total)
+
+
 def _problem(item: OutboxItem, exc: Rejected) -> str:
     if exc.status == 409 and item.kind == "report":
-        return "The server holds a different version of this report (conflict): " + exc.message
+        return _("The server holds a different version of this report (conflict): {reason}").format(reason=exc.message)
     if exc.status == 413:
-        return "Too large to send: " + exc.message
-    what = {"photo": "A photo of this report", "report": "This report"}.get(item.kind, "A message for this report")
-    return f"{what} needs your attention: {exc.message}"
+        return _("Too large to send: {reason}").format(reason=exc.message)
+    what = {"photo": _("A photo of this report"), "report": _("This report")}.get(item.kind) or _(
+        "A message for this report"
+    )
+    return _("{what} needs your attention: {reason}").format(what=what, reason=exc.message)

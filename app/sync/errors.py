@@ -6,6 +6,14 @@ from collections.abc import Iterable
 
 import httpx
 
+from app.i18n import _
+
+
+def unrecognised() -> str:
+    """Said when the server refuses this phone's token (401): what the farmer does about it."""
+    return _("The server does not recognise this phone. Check your details to register it again.")
+
+
 # Answers that time may cure: too many requests, and a gateway or server that is briefly away.
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
@@ -62,8 +70,10 @@ def is_json(response: httpx.Response) -> bool:
 def portal(response: httpx.Response) -> CaptivePortal:
     kind = response.headers.get("content-type", "no content type").split(";")[0]
     return CaptivePortal(
-        f"The network answered instead of the Hedgerow server (HTTP {response.status_code}, {kind}): "
-        "perhaps a Wi-Fi sign-in page. Open a web browser to sign in; your reports wait on this phone."
+        _(
+            "The network answered instead of the Hedgerow server (HTTP {status}, {kind}): "
+            "perhaps a Wi-Fi sign-in page. Open a web browser to sign in; your reports wait on this phone."
+        ).format(status=response.status_code, kind=kind)
     )
 
 
@@ -73,9 +83,9 @@ def classify(response: httpx.Response, expected: Iterable[int]) -> None:
     if status in expected:
         return
     if status in RETRY_STATUSES:
-        raise Transient(f"The server is busy (HTTP {status}); trying again shortly.")
+        raise Transient(_("The server is busy (HTTP {status}); trying again shortly.").format(status=status))
     if status == 401:
-        raise Unauthorized("The server does not recognise this phone. Check your details to register it again.")
+        raise Unauthorized(unrecognised())
     if 200 <= status < 400:
         raise portal(response)
     if not is_json(response):
@@ -86,7 +96,7 @@ def classify(response: httpx.Response, expected: Iterable[int]) -> None:
 
 def network_error(exc: httpx.HTTPError) -> Transient:
     if isinstance(exc, httpx.TimeoutException):
-        return Transient("The signal is too weak: the server did not answer in time.")
+        return Transient(_("The signal is too weak: the server did not answer in time."))
     if isinstance(exc, httpx.ConnectError):
-        return Transient("No connection to the server (no signal, or the server is down).")
-    return Transient(f"The connection dropped while sending ({exc.__class__.__name__}).")
+        return Transient(_("No connection to the server (no signal, or the server is down)."))
+    return Transient(_("The connection dropped while sending ({error}).").format(error=exc.__class__.__name__))

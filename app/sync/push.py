@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from app.i18n import _
 from app.store import photos as photo_store
 from app.store import reports as report_store
 from app.store.db import Store
@@ -63,7 +64,7 @@ async def register(ctx: PushContext, item: OutboxItem) -> None:
     details = json.loads(item.payload or "{}")
     answer = await _json_call(ctx, "POST", f"{API}/devices", details, {}, {201})
     if not isinstance(answer.get("token"), str) or not answer.get("device_id"):
-        raise Rejected(201, "the server's answer to the registration had no token")
+        raise Rejected(201, _("the server's answer to the registration had no token"))
     set_registered(ctx.store, str(answer["device_id"]), answer["token"], ctx.clock())
 
 
@@ -75,7 +76,7 @@ async def send_report(ctx: PushContext, item: OutboxItem, token: str) -> dict[st
     body["sent_at"] = ctx.clock().isoformat()
     answer = await _json_call(ctx, "PUT", f"{API}/reports/{item.report_id}", body, ctx.auth(token), {200, 201})
     if answer.get("id") != item.report_id:
-        raise CaptivePortal("An answer that is not the Hedgerow server's: it named another report.")
+        raise CaptivePortal(_("An answer that is not the Hedgerow server's: it named another report."))
     return answer
 
 
@@ -85,6 +86,13 @@ async def send_follow_up(ctx: PushContext, item: OutboxItem, token: str) -> None
     body = {**json.loads(item.payload or "{}"), "sent_at": ctx.clock().isoformat()}
     path = "updates" if item.kind == "update" else "chase"
     await _json_call(ctx, "POST", f"{API}/reports/{item.report_id}/{path}", body, ctx.auth(token), {200, 201})
+
+
+async def send_language(ctx: PushContext, language: str, token: str) -> None:
+    """The language the farmer reads, for every text the server writes to this phone from now on."""
+    answer = await _json_call(ctx, "PATCH", f"{API}/me", {"language": language}, ctx.auth(token), {200})
+    if answer.get("language") != language:
+        raise CaptivePortal(_("An answer that is not the Hedgerow server's: it named another language."))
 
 
 async def _photo_arrived(ctx: PushContext, report_id: str, photo_id: str, token: str) -> bool:
@@ -106,7 +114,7 @@ async def send_photo(ctx: PushContext, item: OutboxItem, token: str) -> None:
     photo = photo_store.photo_by_id(ctx.store, item.photo_id)
     data = photo_store.read_upload(ctx.store, photo)
     if hashlib.sha256(data).hexdigest() != photo.upload_sha256:
-        raise Rejected(0, "this photo's file on the phone is damaged; remove it and add it again")
+        raise Rejected(0, _("this photo's file on the phone is damaged; remove it and add it again"))
     upload = Upload(
         data=data,
         metadata={

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from app.store.db import Store
+from app.store.profile import LANGUAGE_UNSENT
 from app.store.settings import get_setting, set_setting
 from wire.events import POLICE_KINDS
 
@@ -104,13 +105,15 @@ def waiting(store: Store) -> Waiting:
             f"LEFT JOIN photos p ON p.id = o.photo_id WHERE o.state != 'sent' AND NOT ({held}) GROUP BY o.kind"
         ).fetchall()
         attention = db.execute(f"SELECT count(*) FROM outbox o WHERE o.state != 'sent' AND ({held})").fetchone()[0]
+        unsent_language = db.execute("SELECT 1 FROM settings WHERE key = ?", [LANGUAGE_UNSENT]).fetchone() is not None
     counts: dict[str, Any] = {r[0]: (r[1], r[2]) for r in rows}
     return Waiting(
         registrations=counts.get("register", (0, 0))[0],
         reports=counts.get("report", (0, 0))[0],
         photos=counts.get("photo", (0, 0))[0],
         photo_bytes=int(counts.get("photo", (0, 0))[1]),
-        other=counts.get("update", (0, 0))[0] + counts.get("chase", (0, 0))[0],
+        # A language the server has not yet been told is a message waiting too.
+        other=counts.get("update", (0, 0))[0] + counts.get("chase", (0, 0))[0] + int(unsent_language),
         needing_attention=int(attention),
     )
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from app.i18n import _
 from app.sync.errors import Rejected, Transient, classify, network_error, portal
 
 TUS_VERSION = "1.0.0"
@@ -74,7 +75,7 @@ def _offset_of(response: httpx.Response) -> int:
 def _locked(response: httpx.Response) -> None:
     if response.status_code == 423:
         # An earlier attempt (cut, or gone silent) still holds the upload; the server lets go of it shortly.
-        raise Transient("The server is still finishing an earlier attempt at this photo; trying again shortly.")
+        raise Transient(_("The server is still finishing an earlier attempt at this photo; trying again shortly."))
 
 
 class TusClient:
@@ -149,7 +150,7 @@ class TusClient:
                 # Our idea of the offset is stale (a PATCH whose answer was lost did arrive): ask again.
                 fresh = await self.offset(url)
                 if fresh is None:
-                    raise Rejected(409, "the server dropped this upload")
+                    raise Rejected(409, _("the server dropped this upload"))
                 offset = fresh
                 await on_progress(offset)
                 continue

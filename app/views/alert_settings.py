@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from app.i18n import N_, _
 from app.state.alert_settings import AlertSettingsForm, PlaceChoice
 from app.state.app_state import AppState
 from app.store.alerts import RADIUS_CHOICES_KM
@@ -26,7 +27,7 @@ from app.views.common import (
     text_field,
 )
 
-PRIVACY = (
+PRIVACY = N_(
     "Only the places you choose here are sent to the Hedgerow server, and only roughly (to about 1 km), with the "
     "distance you chose. Your phone's position is never sent for alerts, and nobody can follow where you go."
 )
@@ -34,14 +35,14 @@ PRIVACY = (
 
 def _choice_button(form: AlertSettingsForm, place: PlaceChoice, radius: float | None) -> ft.Control:
     chosen = place.radius_km == radius
-    words = "Off" if radius is None else f"{radius:g} km"
+    words = _("Off") if radius is None else _("{distance} km").format(distance=f"{radius:g}")
 
     def choose(e: ft.Event[ft.Control]) -> None:
         form.set_radius(place.key, radius)
 
     # One node for a screen reader, named with its place: "Manor Farm: 5 km", not four buttons each called "5 km".
     return ft.Semantics(
-        label=f"{place.name}: {words}",
+        label=_("{place}: {choice}").format(place=place.name, choice=words),
         button=True,
         selected=chosen,
         expand=True,
@@ -63,7 +64,11 @@ def _choice_button(form: AlertSettingsForm, place: PlaceChoice, radius: float | 
 
 
 def _place(form: AlertSettingsForm, place: PlaceChoice) -> ft.Control:
-    state = "No alerts about this place" if place.radius_km is None else f"Alerts within {place.radius_km:g} km"
+    state = (
+        _("No alerts about this place")
+        if place.radius_km is None
+        else _("Alerts within {distance} km").format(distance=f"{place.radius_km:g}")
+    )
     return ft.Container(
         key=f"alert-place-{place.key}",
         padding=12,
@@ -85,24 +90,26 @@ def _farm(form: AlertSettingsForm) -> list[ft.Control]:
     if form.farm is not None and not form.moving_farm:
         return [
             _place(form, form.farm),
-            secondary_button("Change where the farm is", lambda e: form.move_farm(), key="alerts-farm-move"),
+            secondary_button(_("Change where the farm is"), lambda e: form.move_farm(), key="alerts-farm-move"),
         ]
     return [
-        body("Where is your farm? Stand at the farm and press the button, or type the farm's grid reference."),
+        body(_("Where is your farm? Stand at the farm and press the button, or type the farm's grid reference.")),
         primary_button(
-            "I'm at the farm: use this position",
+            _("I'm at the farm: use this position"),
             form.use_farm_position,
             key="alerts-farm-gps",
             icon=ft.Icons.MY_LOCATION,
         ),
         text_field(
-            "Farm grid reference",
+            _("Farm grid reference"),
             form.farm_grid_ref_text,
             lambda e: form.set_farm_grid_ref_text(e.control.value or ""),
             key="alerts-farm-gridref",
-            hint="For example TQ 123 456",
+            hint=_("For example TQ 123 456"),
         ),
-        secondary_button("Use this grid reference", lambda e: form.use_farm_grid_ref(), key="alerts-farm-use-gridref"),
+        secondary_button(
+            _("Use this grid reference"), lambda e: form.use_farm_grid_ref(), key="alerts-farm-use-gridref"
+        ),
     ]
 
 
@@ -115,7 +122,7 @@ def _privacy() -> ft.Control:
         content=ft.Row(
             [
                 ft.Icon(ft.Icons.LOCK, color=GREEN, size=28, semantics_label=""),
-                ft.Text(PRIVACY, size=18, color=INK, expand=True),
+                ft.Text(_(PRIVACY), size=18, color=INK, expand=True),
             ],
             vertical_alignment=ft.CrossAxisAlignment.START,
         ),
@@ -125,12 +132,14 @@ def _privacy() -> ft.Control:
 @ft.component
 def AlertSettingsView(app: AppState, form: AlertSettingsForm) -> ft.Control:
     controls: list[ft.Control] = [
-        heading("Alerts from the police", key="alerts-title"),
+        heading(_("Alerts from the police"), key="alerts-title"),
         body(
-            "The police can warn farmers near a crime, for example hare coursers seen on a lane or a stolen "
-            "trailer. Alerts show at the top of your home screen."
+            _(
+                "The police can warn farmers near a crime, for example hare coursers seen on a lane or a stolen "
+                "trailer. Alerts show at the top of your home screen."
+            )
         ),
-        checkbox("Send me alerts", form.opted_in, lambda e: form.set_opted_in(bool(e.control.value)), key="alerts-on"),
+        checkbox(_("Send me alerts"), form.opted_in, form.set_opted_in, key="alerts-on"),
         _privacy(),
     ]
     if form.message:
@@ -138,37 +147,43 @@ def AlertSettingsView(app: AppState, form: AlertSettingsForm) -> ft.Control:
     if form.problem:
         controls.append(body(form.problem, key="alerts-problem", color=RED))
     if form.opted_in:
-        controls += [subheading("Your farm"), *_farm(form), subheading("Your saved places")]
+        controls += [subheading(_("Your farm")), *_farm(form), subheading(_("Your saved places"))]
         if form.places:
             controls += [_place(form, p) for p in form.places]
         else:
-            controls.append(body("None yet. Places you save while making a report show here.", color=MUTED))
+            controls.append(body(_("None yet. Places you save while making a report show here."), color=MUTED))
         controls += [
-            subheading("Tell me by text or email too"),
+            subheading(_("Tell me by text or email too")),
             checkbox(
-                f"Text message to {form.phone}", form.sms, lambda e: form.set_sms(bool(e.control.value)), "alerts-sms"
+                _("Text message to {phone}").format(phone=form.phone),
+                form.sms,
+                form.set_sms,
+                "alerts-sms",
             ),
         ]
         if form.email_address:
             controls.append(
                 checkbox(
-                    f"Email to {form.email_address}",
+                    _("Email to {address}").format(address=form.email_address),
                     form.email,
-                    lambda e: form.set_email(bool(e.control.value)),
+                    form.set_email,
                     "alerts-email",
                 )
             )
         else:
-            controls.append(body("Alerts by email need an email address in your details.", color=MUTED))
+            controls.append(body(_("Alerts by email need an email address in your details."), color=MUTED))
     if form.waiting:
-        controls.append(body("Waiting to send your choices: they go when there is signal.", key="alerts-waiting"))
+        controls.append(body(_("Waiting to send your choices: they go when there is signal."), key="alerts-waiting"))
     elif form.opted_in and not form.problem:
-        controls.append(body("Your choices are with the server.", key="alerts-sent", color=GREEN))
+        controls.append(body(_("Your choices are with the server."), key="alerts-sent", color=GREEN))
     return screen(
         controls,
         bottom=[
             secondary_button(
-                "Back", lambda e: app.close_alert_settings(), key="alerts-back", icon=ft.Icons.ARROW_BACK, expand=True
+                _("Back"),
+                lambda e: app.close_alert_settings(),
+                key="alerts-back",
+                icon=ft.Icons.ARROW_BACK,
             )
         ],
         key="screen-alert-settings",

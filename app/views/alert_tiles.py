@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from app.i18n import _, ngettext
 from app.state.alerts import AlertBoard, AlertRow
 from app.state.app_state import AppState
 from app.views.common import MUTED, RED, SMALL_PX, WARN_BG, WARN_INK, subheading
@@ -14,7 +15,9 @@ ALERT_BG = "#FDECEA"  # pale red: an alert, not a report
 def _tile(app: AppState, row: AlertRow) -> ft.Control:
     title = [ft.Text(row.title, size=20, weight=ft.FontWeight.W_600, color=WARN_INK)]
     if row.unread:
-        title.insert(0, ft.Text("New", size=SMALL_PX, weight=ft.FontWeight.BOLD, color=RED, key=f"alert-new-{row.id}"))
+        title.insert(
+            0, ft.Text(_("New"), size=SMALL_PX, weight=ft.FontWeight.BOLD, color=RED, key=f"alert-new-{row.id}")
+        )
     lines: list[ft.Control] = [ft.Row(title, spacing=8, wrap=True)]
     if row.distance:
         lines.append(ft.Text(row.distance, size=18, weight=ft.FontWeight.W_600, key=f"alert-distance-{row.id}"))
@@ -22,7 +25,7 @@ def _tile(app: AppState, row: AlertRow) -> ft.Control:
         ft.Text(row.until, size=SMALL_PX, color=MUTED),
         ft.Row(
             [
-                ft.Text("Open the alert", size=18, color=RED, weight=ft.FontWeight.W_600),
+                ft.Text(_("Open the alert"), size=18, color=RED, weight=ft.FontWeight.W_600),
                 ft.Icon(ft.Icons.CHEVRON_RIGHT, color=RED, semantics_label=""),
             ],
             spacing=4,
@@ -46,7 +49,13 @@ def AlertTiles(app: AppState, board: AlertBoard) -> ft.Control:
     if not board.rows:
         return ft.Container(height=0, key="home-alerts-none")
     unread = board.unread
-    heading = subheading("Police alerts near you" + (f": {unread} new" if unread else ""))
+    heading = subheading(
+        ngettext("Police alerts near you: {count} new", "Police alerts near you: {count} new", unread).format(
+            count=unread
+        )
+        if unread
+        else _("Police alerts near you")
+    )
     heading.expand = True  # wraps beside the icon on a narrow phone
     return ft.Column(
         [

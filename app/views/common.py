@@ -2,6 +2,8 @@
 
 For a phone held in one hand outdoors, often in gloves or rain: every target at least 48 px (buttons here
 are 56-72), no text under 16 px, dark green on white. Every control has a label a screen reader can say.
+Nothing that holds text has a fixed height: with the phone's text at 200% a box grows with its words rather than
+cutting them off (buttons and rows get their height from padding round their text, never from `height=`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import flet as ft
+
+from app.i18n import _
 
 GREEN = "#1B5E20"
 RED = "#B71C1C"
@@ -23,6 +27,9 @@ TITLE_PX = 26
 BUTTON_PX = 20
 TARGET_PX = 56
 BIG_TARGET_PX = 72
+# Padding above and below a button's 28 px icon or text line: 16 makes it 60 px tall, 22 makes a big one 72.
+BUTTON_PAD = 16
+BIG_BUTTON_PAD = 22
 
 Handler = Callable[..., Any]
 # Async state methods are passed to controls as they are (bound, no arguments): Flet awaits a coroutine
@@ -32,6 +39,9 @@ Handler = Callable[..., Any]
 def theme() -> ft.Theme:
     body = ft.TextStyle(size=BODY_PX, color=INK)
     return ft.Theme(
+        # A phone's density everywhere: a browser on a desktop would otherwise get Flutter's compact density
+        # (8 px less round every button's text), and the tests would not see what a farmer sees.
+        visual_density=ft.VisualDensity.STANDARD,
         color_scheme_seed=GREEN,
         color_scheme=ft.ColorScheme(primary=GREEN, on_primary="#FFFFFF", error=RED, on_surface=INK),
         text_theme=ft.TextTheme(
@@ -79,7 +89,7 @@ def warning(text: str, key: str | None = None) -> ft.Control:
             padding=12,
             content=ft.Row(
                 [
-                    ft.Icon(ft.Icons.WARNING_AMBER, color=WARN_INK, size=28, semantics_label="Warning"),
+                    ft.Icon(ft.Icons.WARNING_AMBER, color=WARN_INK, size=28, semantics_label=_("Warning")),
                     ft.Text(text, size=BODY_PX, color=WARN_INK, expand=True),
                 ],
                 vertical_alignment=ft.CrossAxisAlignment.START,
@@ -88,14 +98,14 @@ def warning(text: str, key: str | None = None) -> ft.Control:
     )
 
 
-def _style(bg: str | None, fg: str) -> ft.ButtonStyle:
+def _style(bg: str | None, fg: str, pad: int = BUTTON_PAD) -> ft.ButtonStyle:
     return ft.ButtonStyle(
         bgcolor=bg,
         color=fg,
         icon_color=fg,
         icon_size=28,
         text_style=ft.TextStyle(size=BUTTON_PX, weight=ft.FontWeight.W_600),
-        padding=ft.Padding.symmetric(horizontal=20, vertical=12),
+        padding=ft.Padding.symmetric(horizontal=20, vertical=pad),
         shape=ft.RoundedRectangleBorder(radius=12),
     )
 
@@ -114,9 +124,8 @@ def primary_button(
         icon=icon,
         on_click=on_click,
         key=key,
-        style=_style(RED if danger else GREEN, "#FFFFFF"),
-        height=BIG_TARGET_PX if big else TARGET_PX,
-        expand=expand,
+        style=_style(RED if danger else GREEN, "#FFFFFF", BIG_BUTTON_PAD if big else BUTTON_PAD),
+        expand=expand or None,  # False would still be sent, and a Wrap cannot hold an "expanded" child
     )
 
 
@@ -125,28 +134,21 @@ def secondary_button(
 ) -> ft.OutlinedButton:
     style = _style(None, GREEN)
     style.side = ft.BorderSide(2, GREEN)
-    return ft.OutlinedButton(
-        content=label, icon=icon, on_click=on_click, key=key, style=style, expand=expand, height=TARGET_PX
-    )
+    return ft.OutlinedButton(content=label, icon=icon, on_click=on_click, key=key, style=style, expand=expand or None)
 
 
 def icon_button(
     icon: ft.IconData, label: str, on_click: Handler, key: str, color: str = INK, bgcolor: str | None = None
 ) -> ft.Control:
-    """An icon-only button, 56 px, whose label a screen reader says (Flutter reads a tooltip separately)."""
-    return ft.Semantics(
-        label=label,
-        button=True,
-        content=ft.IconButton(
-            icon=icon,
-            icon_size=28,
-            icon_color=color,
-            bgcolor=bgcolor,
-            on_click=on_click,
-            key=key,
-            width=TARGET_PX,
-            height=TARGET_PX,
-        ),
+    """An icon-only button, 56 px, named by its icon's label: the button takes it as its own accessible name (a
+    wrapper with the label would leave the button itself nameless, and Flutter reads a tooltip separately)."""
+    return ft.IconButton(
+        icon=ft.Icon(icon, size=28, color=color, semantics_label=label),
+        bgcolor=bgcolor,
+        on_click=on_click,
+        key=key,
+        width=TARGET_PX,
+        height=TARGET_PX,
     )
 
 
@@ -164,7 +166,9 @@ def text_field(
     capitalization: ft.TextCapitalization | None = None,
 ) -> ft.TextField:
     return ft.TextField(
-        label=label,
+        # A label of its own, not the field's one-line label text: large text wraps rather than ending in "...".
+        # A label of its own, not the field's one-line label text: large text wraps rather than ending in "...".
+        label=ft.Text(label),
         value=value,
         on_change=on_change,
         on_blur=on_blur,
@@ -193,30 +197,24 @@ def text_field(
     )
 
 
-def choice_list(label: str, choices: tuple[str, ...], value: str | None, on_change: Handler, key: str) -> ft.Control:
-    """One of several: radio buttons, each a full-width 56 px row with its label."""
+def choice_list(
+    label: str,
+    choices: tuple[tuple[str, str], ...],
+    value: str | None,
+    on_choose: Callable[[str], Any],
+    key: str,
+) -> ft.Control:
+    """One of several: radio buttons, each a full-width row of at least 48 px with its label. `choices` are
+    (value, label) pairs: the value is what is kept, the label what the farmer reads, in their language."""
     return ft.Column(
         [
             subheading(label),
             ft.RadioGroup(
                 key=key,
                 value=value,
-                on_change=on_change,
+                on_change=lambda e: on_choose(e.control.value),
                 content=ft.Column(
-                    [
-                        ft.Container(
-                            height=TARGET_PX,
-                            content=ft.Radio(
-                                value=choice,
-                                label=choice,
-                                key=f"{key}-{choice}",
-                                label_style=ft.TextStyle(size=BODY_PX, color=INK),
-                                active_color=GREEN,
-                            ),
-                        )
-                        for choice in choices
-                    ],
-                    spacing=0,
+                    [radio(choice, shown, f"{key}-{choice}", on_choose) for choice, shown in choices], spacing=0
                 ),
             ),
         ],
@@ -224,18 +222,41 @@ def choice_list(label: str, choices: tuple[str, ...], value: str | None, on_chan
     )
 
 
-def checkbox(label: str, value: bool, on_change: Handler, key: str) -> ft.Control:
-    return ft.Container(
-        height=TARGET_PX,
-        content=ft.Checkbox(
-            label=label,
-            value=value,
-            on_change=on_change,
-            key=key,
-            label_style=ft.TextStyle(size=BODY_PX, color=INK),
-            active_color=GREEN,
-        ),
+def _labelled(control: ft.Control, label: str, on_tap: Handler) -> ft.Control:
+    """A radio or tick box with its label beside it, as one thing: a screen reader hears one control named by the
+    label, and a tap anywhere on the row works it. The row is at least 48 px tall and its label wraps, in any
+    language and at any text size (Flet's own `label=` draws the label on one line that runs off the screen)."""
+    return ft.MergeSemantics(
+        content=ft.GestureDetector(
+            on_tap=on_tap,
+            exclude_from_semantics=True,  # the control's own action is the one a screen reader uses
+            content=ft.Container(
+                padding=ft.Padding.symmetric(vertical=4),
+                content=ft.Row(
+                    [control, ft.Text(label, size=BODY_PX, color=INK, expand=True)],
+                    spacing=4,
+                    vertical_alignment=ft.CrossAxisAlignment.CENTER,
+                ),
+            ),
+        )
     )
+
+
+def radio(value: str, label: str, key: str, on_choose: Callable[[str], Any]) -> ft.Control:
+    """One radio button of a RadioGroup and its label; `on_choose(value)` is what the group's change calls too."""
+    return _labelled(ft.Radio(value=value, key=key, active_color=GREEN), label, lambda e: on_choose(value))
+
+
+def checkbox(label: str, value: bool, on_toggle: Callable[[bool], Any], key: str) -> ft.Control:
+    """A tick box and its label; `on_toggle(ticked)` when it changes."""
+    box = ft.Checkbox(value=value, key=key, active_color=GREEN, on_change=lambda e: on_toggle(bool(e.control.value)))
+    return _labelled(box, label, lambda e: on_toggle(not value))
+
+
+def choices_of_two(first: ft.Control, second: ft.Control) -> ft.Control:
+    """Two answers, one above the other, each as wide as the screen: side by side, large text would break their
+    words to fit half a phone's width."""
+    return stack([first, second], spacing=12)
 
 
 def stack(controls: list[ft.Control], spacing: int = 12) -> ft.Column:
@@ -271,7 +292,20 @@ def screen(
                 padding=ft.Padding.symmetric(horizontal=16, vertical=8),
                 border=ft.Border(top=ft.BorderSide(1, "#BBBBBB")),
                 content=ft.ResponsiveRow(
-                    [ft.Container(content=ft.Row(bottom, spacing=12), col=width)],
+                    [
+                        ft.Container(
+                            # Back at the left, the way on at the right; with large text the second goes under
+                            # the first rather than squeezing both into half the width and breaking their words.
+                            content=ft.Row(
+                                bottom,
+                                spacing=12,
+                                run_spacing=8,
+                                wrap=True,
+                                alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
+                            ),
+                            col=width,
+                        )
+                    ],
                     alignment=ft.MainAxisAlignment.CENTER,
                 ),
             )

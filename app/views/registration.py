@@ -1,12 +1,15 @@
-"""First run: who the farmer is, so that the police can call back. Short, and sent when there is signal."""
+"""First run: the language first, then who the farmer is, so that the police can call back. Short, and sent when
+there is signal."""
 
 from __future__ import annotations
 
 import flet as ft
 
+from app.i18n import _
 from app.state.app_state import AppState
 from app.state.registration import RegistrationForm
 from app.views.common import body, heading, primary_button, screen, text_field
+from app.views.language import language_choice
 
 
 @ft.component
@@ -23,22 +26,26 @@ def RegistrationView(app: AppState, form: RegistrationForm) -> ft.Control:
 
     return screen(
         [
-            heading("Welcome to Hedgerow", key="register-title"),
+            # Before anything else, in both languages: the rest of the screen follows the choice at once.
+            language_choice(app),
+            heading(_("Welcome to Hedgerow"), key="register-title"),
             body(
-                "Report rural crime in a few taps, even with no signal. "
-                "Your details go only to the police in your area, so that they can call you back."
+                _(
+                    "Report rural crime in a few taps, even with no signal. "
+                    "Your details go only to the police in your area, so that they can call you back."
+                )
             ),
-            field("name", "Your name", capitalization=ft.TextCapitalization.WORDS),
-            field("phone", "Phone number", keyboard=ft.KeyboardType.PHONE),
-            field("farm_name", "Farm name (optional)", capitalization=ft.TextCapitalization.WORDS),
-            field("postcode", "Farm postcode", capitalization=ft.TextCapitalization.CHARACTERS),
+            field("name", _("Your name"), capitalization=ft.TextCapitalization.WORDS),
+            field("phone", _("Phone number"), keyboard=ft.KeyboardType.PHONE),
+            field("farm_name", _("Farm name (optional)"), capitalization=ft.TextCapitalization.WORDS),
+            field("postcode", _("Farm postcode"), capitalization=ft.TextCapitalization.CHARACTERS),
             field(
                 "server_url",
-                "Hedgerow server address",
+                _("Hedgerow server address"),
                 keyboard=ft.KeyboardType.URL,
-                helper="Leave as it is unless your police force gave you another",
+                helper=_("Leave as it is unless your police force gave you another"),
             ),
         ],
-        bottom=[primary_button("Save and start", lambda e: app.register(), key="register-save", big=True)],
+        bottom=[primary_button(_("Save and start"), lambda e: app.register(), key="register-save", big=True)],
         key="screen-register",
     )

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import flet as ft
 
+from app.i18n import _
 from app.state.app_state import AppState
 from app.state.draft import STEP_TITLES, STEPS, ReportDraft
 from app.views.common import GREEN, SMALL_PX, TITLE_PX, icon_button, primary_button, screen, secondary_button
@@ -31,14 +32,18 @@ _STEP_VIEWS: dict[str, Callable[..., ft.Control]] = {
 def _top_bar(app: AppState, draft: ReportDraft) -> ft.Control:
     return ft.Row(
         [
-            icon_button(ft.Icons.HOME, "Home (the report is kept)", lambda e: app.leave_report(), key="report-home"),
+            icon_button(ft.Icons.HOME, _("Home (the report is kept)"), lambda e: app.leave_report(), key="report-home"),
             ft.Column(
                 [
-                    ft.Text(f"Step {draft.step_number} of {len(STEPS)}", size=SMALL_PX, color=GREEN),
+                    ft.Text(
+                        _("Step {number} of {total}").format(number=draft.step_number, total=len(STEPS)),
+                        size=SMALL_PX,
+                        color=GREEN,
+                    ),
                     ft.Semantics(
                         heading_level=1,
                         content=ft.Text(
-                            STEP_TITLES[draft.step], size=TITLE_PX - 2, weight=ft.FontWeight.BOLD, key="step-title"
+                            _(STEP_TITLES[draft.step]), size=TITLE_PX - 2, weight=ft.FontWeight.BOLD, key="step-title"
                         ),
                     ),
                 ],
@@ -56,19 +61,15 @@ def ReportFlow(app: AppState, draft: ReportDraft) -> ft.Control:
     bottom: list[ft.Control] = []
     if draft.step != "danger":
         bottom.append(
-            secondary_button(
-                "Back", lambda e: draft.previous_step(), key="step-back", icon=ft.Icons.ARROW_BACK, expand=True
-            )
+            secondary_button(_("Back"), lambda e: draft.previous_step(), key="step-back", icon=ft.Icons.ARROW_BACK)
         )
     if draft.step == "review":
         bottom.append(
-            primary_button("Save report", lambda e: app.save_report(), key="step-save", icon=ft.Icons.SAVE, expand=True)
+            primary_button(_("Save report"), lambda e: app.save_report(), key="step-save", icon=ft.Icons.SAVE)
         )
     elif draft.step not in ("danger", "category"):
         bottom.append(
-            primary_button(
-                "Next", lambda e: draft.next_step(), key="step-next", icon=ft.Icons.ARROW_FORWARD, expand=True
-            )
+            primary_button(_("Next"), lambda e: draft.next_step(), key="step-next", icon=ft.Icons.ARROW_FORWARD)
         )
     # A new scroll view for each step, and after each failed save: the step, or the list of what to put right,
     # opens at its top.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from app.i18n import _
 from app.state.app_state import AppState
 from app.state.report_detail import Entry, ReportDetail
 from app.views.common import (
@@ -25,7 +26,7 @@ from app.views.common import (
 def _entry(entry: Entry) -> ft.Control:
     title = [ft.Text(entry.title, size=18, weight=ft.FontWeight.W_600, color=GREEN if not entry.new else RED)]
     if entry.new:
-        title.insert(0, ft.Text("New", size=SMALL_PX, weight=ft.FontWeight.BOLD, color=RED, key=f"{entry.key}-new"))
+        title.insert(0, ft.Text(_("New"), size=SMALL_PX, weight=ft.FontWeight.BOLD, color=RED, key=f"{entry.key}-new"))
     lines: list[ft.Control] = [
         ft.Row(title, spacing=8, wrap=True),
         ft.Text(entry.when, size=SMALL_PX, color=MUTED),
@@ -51,7 +52,9 @@ def ReportScreen(app: AppState, detail: ReportDetail) -> ft.Control:
         body(detail.state, key="detail-state", color=GREEN),
     ]
     if detail.reference:
-        controls.append(body(f"Crime reference: {detail.reference}", key="detail-reference"))
+        controls.append(
+            body(_("Crime reference: {reference}").format(reference=detail.reference), key="detail-reference")
+        )
     if detail.problem:
         controls.append(warning(detail.problem, key="detail-problem"))
     if detail.notice:
@@ -59,34 +62,33 @@ def ReportScreen(app: AppState, detail: ReportDetail) -> ft.Control:
     if detail.overdue:
         controls.append(
             primary_button(
-                "Chase the police", lambda e: app.chase(detail.id), key="detail-chase", icon=ft.Icons.CAMPAIGN
+                _("Chase the police"), lambda e: app.chase(detail.id), key="detail-chase", icon=ft.Icons.CAMPAIGN
             )
         )
-    controls.append(subheading("What has happened"))
+    controls.append(subheading(_("What has happened")))
     controls += [_entry(e) for e in detail.entries]
     controls += [
-        subheading("What you sent"),
-        _line("When", detail.occurred, "detail-when"),
-        _line("Where", detail.where, "detail-where"),
+        subheading(_("What you sent")),
+        _line(_("When"), detail.occurred, "detail-when"),
+        _line(_("Where"), detail.where, "detail-where"),
     ]
     if detail.description:
-        controls.append(_line("What happened", detail.description, "detail-description"))
+        controls.append(_line(_("What happened"), detail.description, "detail-description"))
     controls += [body(line, size=18) for line in detail.details]
     if detail.photos:
-        controls.append(subheading("Photos"))
+        controls.append(subheading(_("Photos")))
         controls += [body(line, key=f"detail-photo-{n}") for n, line in enumerate(detail.photos, start=1)]
     if detail.calls:
-        controls.append(subheading("Calls you made"))
+        controls.append(subheading(_("Calls you made")))
         controls += [body(line) for line in detail.calls]
     return screen(
         [stack(controls, spacing=12)],
         bottom=[
             secondary_button(
-                "Back to your reports",
+                _("Back to your reports"),
                 lambda e: app.close_report(),
                 key="detail-back",
                 icon=ft.Icons.ARROW_BACK,
-                expand=True,
             )
         ],
         key="screen-detail",

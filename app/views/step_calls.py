@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import flet as ft
 
+from app.i18n import _
 from app.state.app_state import AppState
 from app.state.build_report import OUTCOME_LABELS
 from app.state.draft import ReportDraft
 from app.views.common import (
     body,
     choice_list,
+    choices_of_two,
     error_text,
     primary_button,
     secondary_button,
@@ -18,11 +20,11 @@ from app.views.common import (
     text_field,
 )
 
-_CHANNELS = {"101": "101", "999": "999"}
+_CHANNELS = (("101", "101"), ("999", "999"))
 
 
 def _call(index: int, call: dict[str, str], draft: ReportDraft) -> ft.Control:
-    labels = {label: code for code, label in OUTCOME_LABELS.items()}
+    outcomes = tuple((code, _(label)) for code, label in OUTCOME_LABELS.items())
     number = index + 1
     return ft.Container(
         border=ft.Border.all(1, "#999999"),
@@ -31,16 +33,16 @@ def _call(index: int, call: dict[str, str], draft: ReportDraft) -> ft.Control:
         key=f"call-{index}",
         content=stack(
             [
-                subheading(f"Call {number}"),
+                subheading(_("Call {number}").format(number=number)),
                 choice_list(
-                    "Which number?",
-                    tuple(_CHANNELS),
+                    _("Which number?"),
+                    _CHANNELS,
                     call["channel"],
-                    lambda e: draft.set_call(index, "channel", e.control.value),
+                    lambda chosen: draft.set_call(index, "channel", chosen),
                     key=f"call-{index}-channel",
                 ),
                 text_field(
-                    "When you called",
+                    _("When you called"),
                     call["called_text"],
                     lambda e: draft.set_call(index, "called_text", e.control.value),
                     key=f"call-{index}-when",
@@ -48,19 +50,19 @@ def _call(index: int, call: dict[str, str], draft: ReportDraft) -> ft.Control:
                     error=draft.field_errors.get(f"call-{index}-when"),
                 ),
                 text_field(
-                    "Minutes you waited (optional)",
+                    _("Minutes you waited (optional)"),
                     call["waited_min"],
                     lambda e: draft.set_call(index, "waited_min", e.control.value),
                     key=f"call-{index}-waited",
                     keyboard=ft.KeyboardType.NUMBER,
                     error=draft.field_errors.get(f"call-{index}-waited"),
-                    hint="e.g. 20",
+                    hint=_("e.g. 20"),
                 ),
                 choice_list(
-                    "How did it end?",
-                    tuple(labels),
-                    OUTCOME_LABELS.get(call["outcome"]),
-                    lambda e: draft.set_call(index, "outcome", labels[e.control.value]),
+                    _("How did it end?"),
+                    outcomes,
+                    call["outcome"] or None,
+                    lambda chosen: draft.set_call(index, "outcome", chosen),
                     key=f"call-{index}-outcome",
                 ),
                 *(
@@ -69,13 +71,13 @@ def _call(index: int, call: dict[str, str], draft: ReportDraft) -> ft.Control:
                     else []
                 ),
                 text_field(
-                    "Reference they gave you (optional)",
+                    _("Reference they gave you (optional)"),
                     call["reference"],
                     lambda e: draft.set_call(index, "reference", e.control.value),
                     key=f"call-{index}-reference",
                 ),
                 secondary_button(
-                    f"Remove call {number}",
+                    _("Remove call {number}").format(number=number),
                     lambda e: draft.remove_call(index),
                     key=f"call-{index}-remove",
                     icon=ft.Icons.DELETE,
@@ -89,24 +91,21 @@ def _call(index: int, call: dict[str, str], draft: ReportDraft) -> ft.Control:
 @ft.component
 def CallsStep(app: AppState, draft: ReportDraft) -> ft.Control:
     controls: list[ft.Control] = [error_text(m) for m in draft.errors.get("calls", [])]
-    controls.append(body("Have you already called 101 or 999?", size=22))
+    controls.append(body(_("Have you already called 101 or 999?"), size=22))
     if draft.called_already is None or (draft.called_already is False and not draft.calls):
         controls.append(
-            ft.Row(
-                [
-                    primary_button("Yes", lambda e: draft.answer_called(True), key="calls-yes", expand=True),
-                    secondary_button("No", lambda e: draft.answer_called(False), key="calls-no", expand=True),
-                ],
-                spacing=12,
+            choices_of_two(
+                primary_button(_("Yes"), lambda e: draft.answer_called(True), key="calls-yes"),
+                secondary_button(_("No"), lambda e: draft.answer_called(False), key="calls-no"),
             )
         )
         if draft.called_already is False:
-            controls.append(body("Fine: the report is enough. Press Next."))
+            controls.append(body(_("Fine: the report is enough. Press Next.")))
     else:
         controls += [_call(i, c, draft) for i, c in enumerate(draft.calls)]
         controls.append(
             secondary_button(
-                "Add another call", lambda e: draft.add_call("101"), key="calls-add", icon=ft.Icons.ADD_CALL
+                _("Add another call"), lambda e: draft.add_call("101"), key="calls-add", icon=ft.Icons.ADD_CALL
             )
         )
     return stack(controls)

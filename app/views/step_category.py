@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from app.i18n import _
 from app.state.app_state import AppState
 from app.state.draft import ReportDraft
 from app.views.common import GREEN, INK, RED, body, stack, subheading
@@ -25,13 +26,13 @@ def _tile(category: Category, selected: bool, on_click: ft.ControlEventHandler) 
                 bgcolor=GREEN if selected else "#EEF3EE",
                 color=fg,
                 shape=ft.RoundedRectangleBorder(radius=12),
-                padding=12,
+                # At least 112 px tall, growing with its words (never a fixed height: large text would be cut).
+                padding=ft.Padding.symmetric(horizontal=12, vertical=16),
             ),
-            height=112,
             content=ft.Column(
                 [
                     ft.Icon(_icon(category.icon), size=40, color=fg),
-                    ft.Text(category.label, size=18, color=fg, text_align=ft.TextAlign.CENTER),
+                    ft.Text(_(category.label), size=18, color=fg, text_align=ft.TextAlign.CENTER),
                 ],
                 horizontal_alignment=ft.CrossAxisAlignment.CENTER,
                 spacing=6,
@@ -47,7 +48,7 @@ def CategoryStep(app: AppState, draft: ReportDraft) -> ft.Control:
         controls.append(body(message, color=RED))
     groups = list(dict.fromkeys(c.group for c in app.categories))
     for group in groups:
-        controls.append(subheading(group))
+        controls.append(subheading(_(group)))
         controls.append(
             ft.ResponsiveRow(
                 [

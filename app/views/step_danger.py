@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from app.i18n import _
 from app.state.app_state import AppState
 from app.state.draft import ReportDraft
 from app.views.common import RED, body, primary_button, secondary_button, stack
@@ -15,9 +16,9 @@ def DangerStep(app: AppState, draft: ReportDraft) -> ft.Control:
         called = any(c["channel"] == "999" for c in draft.calls)
         return stack(
             [
-                body("Call 999 now. Hedgerow is not an emergency service.", color=RED, size=22),
+                body(_("Call 999 now. Hedgerow is not an emergency service."), color=RED, size=22),
                 primary_button(
-                    "Call 999",
+                    _("Call 999"),
                     draft.call_999,
                     key="danger-call-999",
                     icon=ft.Icons.CALL,
@@ -25,12 +26,12 @@ def DangerStep(app: AppState, draft: ReportDraft) -> ft.Control:
                     big=True,
                 ),
                 body(
-                    "When you are safe, carry on: the report will record that you called 999."
+                    _("When you are safe, carry on: the report will record that you called 999.")
                     if called
-                    else "You can carry on with the report afterwards; nothing is lost."
+                    else _("You can carry on with the report afterwards; nothing is lost.")
                 ),
                 secondary_button(
-                    "Carry on with the report",
+                    _("Carry on with the report"),
                     lambda e: draft.go_to("category"),
                     key="danger-continue",
                     icon=ft.Icons.ARROW_FORWARD,
@@ -40,9 +41,9 @@ def DangerStep(app: AppState, draft: ReportDraft) -> ft.Control:
         )
     return stack(
         [
-            body("Is it happening now, or is anyone in danger?", size=22),
-            primary_button("Yes", lambda e: draft.answer_danger(True), key="danger-yes", danger=True, big=True),
-            secondary_button("No", lambda e: draft.answer_danger(False), key="danger-no"),
+            body(_("Is it happening now, or is anyone in danger?"), size=22),
+            primary_button(_("Yes"), lambda e: draft.answer_danger(True), key="danger-yes", danger=True, big=True),
+            secondary_button(_("No"), lambda e: draft.answer_danger(False), key="danger-no"),
         ],
         spacing=16,
     )

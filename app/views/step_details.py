@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import flet as ft
 
+from app.i18n import N_, _
 from app.state.app_state import AppState
 from app.state.draft import ReportDraft
 from app.views.common import (
-    BODY_PX,
     GREEN,
-    INK,
-    TARGET_PX,
     body,
     checkbox,
     choice_list,
     error_text,
+    radio,
     secondary_button,
     stack,
     subheading,
@@ -34,20 +33,19 @@ def _field(spec: FieldSpec, draft: ReportDraft) -> ft.Control:
 def _input(spec: FieldSpec, draft: ReportDraft) -> ft.Control:
     value = draft.details.get(spec.name)
     key = f"detail-{spec.name}"
-    label = spec.label + (" (required)" if spec.required else " (optional)")
+    label = (_("{label} (required)") if spec.required else _("{label} (optional)")).format(label=_(spec.label))
     if spec.kind == "choice":
-        return choice_list(
-            label, spec.choices or (), value, lambda e: draft.set_detail(spec.name, e.control.value), key=key
-        )
+        choices = tuple((choice, _(choice)) for choice in spec.choices or ())
+        return choice_list(label, choices, value, lambda chosen: draft.set_detail(spec.name, chosen), key=key)
     if spec.kind == "multichoice":
         chosen = set(value or [])
         return ft.Column(
             [subheading(label)]
             + [
                 checkbox(
-                    choice,
+                    _(choice),
                     choice in chosen,
-                    lambda e, c=choice: draft.toggle_choice(spec.name, c, e.control.value),
+                    lambda ticked, c=choice: draft.toggle_choice(spec.name, c, ticked),
                     key=f"{key}-{choice}",
                 )
                 for choice in spec.choices or ()
@@ -55,7 +53,7 @@ def _input(spec: FieldSpec, draft: ReportDraft) -> ft.Control:
             spacing=0,
         )
     if spec.kind == "boolean":
-        return checkbox(label, bool(value), lambda e: draft.set_detail(spec.name, bool(e.control.value)), key=key)
+        return checkbox(label, bool(value), lambda ticked: draft.set_detail(spec.name, ticked), key=key)
     numeric = spec.kind in ("integer", "money")
     return text_field(
         label,
@@ -65,7 +63,7 @@ def _input(spec: FieldSpec, draft: ReportDraft) -> ft.Control:
         keyboard=ft.KeyboardType.NUMBER if numeric else ft.KeyboardType.TEXT,
         multiline=spec.max_length > 500,
         error=draft.field_errors.get(key),
-        hint="e.g. 3" if spec.kind == "integer" else "e.g. 250" if numeric else None,
+        hint=_("e.g. 3") if spec.kind == "integer" else _("e.g. 250") if numeric else None,
     )
 
 
@@ -87,20 +85,24 @@ def _vehicle(index: int, vehicle: dict[str, str], draft: ReportDraft) -> ft.Cont
         key=f"vehicle-{index}",
         content=stack(
             [
-                subheading(f"Vehicle {number}"),
+                subheading(_("Vehicle {number}").format(number=number)),
                 field(
                     "registration",
-                    "Registration (optional)",
+                    _("Registration (optional)"),
                     capitalization=ft.TextCapitalization.CHARACTERS,
                     on_blur=lambda e: draft.tidy_registration(index),
-                    helper="Even part of one helps",
+                    helper=_("Even part of one helps"),
                 ),
-                field("make", "Make (optional)"),
-                field("model", "Model (optional)"),
-                field("colour", "Colour (optional)"),
-                field("direction", "Direction of travel (optional)", hint="e.g. north towards Faversham on the A2"),
+                field("make", _("Make (optional)")),
+                field("model", _("Model (optional)")),
+                field("colour", _("Colour (optional)")),
+                field(
+                    "direction",
+                    _("Direction of travel (optional)"),
+                    hint=_("e.g. north towards Faversham on the A2"),
+                ),
                 secondary_button(
-                    f"Remove vehicle {number}",
+                    _("Remove vehicle {number}").format(number=number),
                     lambda e: draft.remove_vehicle(index),
                     key=f"vehicle-{index}-remove",
                     icon=ft.Icons.DELETE,
@@ -113,22 +115,18 @@ def _vehicle(index: int, vehicle: dict[str, str], draft: ReportDraft) -> ft.Cont
 
 # What sending without a name means, in plain words, shown before the farmer chooses.
 WITHOUT_NAME_MEANS = (
-    "The police will not see your name, phone number, email, farm name or postcode.",
-    "They cannot call you back, so tell them everything they need here.",
-    "The place you gave is still sent, so they know where it happened.",
-    "You will still see their answers here, in the app.",
+    N_("The police will not see your name, phone number, email, farm name or postcode."),
+    N_("They cannot call you back, so tell them everything they need here."),
+    N_("The place you gave is still sent, so they know where it happened."),
+    N_("You will still see their answers here, in the app."),
 )
 
 
 def _without_name(draft: ReportDraft) -> ft.Control:
     """The choice the intimidation categories offer: fear of the offenders stops people reporting."""
 
-    def radio(value: str, label: str) -> ft.Control:
-        style = ft.TextStyle(size=BODY_PX, color=INK)
-        return ft.Container(
-            height=TARGET_PX,
-            content=ft.Radio(value=value, label=label, key=f"anonymous-{value}", label_style=style, active_color=GREEN),
-        )
+    def choose(value: str) -> None:
+        draft.send_without_name(value == "without")
 
     return ft.Container(
         key="anonymous",
@@ -137,15 +135,19 @@ def _without_name(draft: ReportDraft) -> ft.Control:
         border_radius=8,
         content=stack(
             [
-                subheading("Send without your name?"),
-                body("You can send this report without your name. If you do:"),
-                *[body(f"• {line}") for line in WITHOUT_NAME_MEANS],
+                subheading(_("Send without your name?")),
+                body(_("You can send this report without your name. If you do:")),
+                *[body(f"• {_(line)}") for line in WITHOUT_NAME_MEANS],
                 ft.RadioGroup(
                     key="anonymous-choice",
                     value="without" if draft.anonymous else "with",
-                    on_change=lambda e: draft.send_without_name(e.control.value == "without"),
+                    on_change=lambda e: choose(e.control.value),
                     content=ft.Column(
-                        [radio("with", "Send with my name"), radio("without", "Send without my name")], spacing=0
+                        [
+                            radio("with", _("Send with my name"), "anonymous-with", choose),
+                            radio("without", _("Send without my name"), "anonymous-without", choose),
+                        ],
+                        spacing=0,
                     ),
                 ),
             ],
@@ -162,57 +164,50 @@ def DetailsStep(app: AppState, draft: ReportDraft) -> ft.Control:
     if spec is not None and spec.anonymous_offered:
         controls.append(_without_name(draft))
     if spec is not None:
-        controls.append(subheading(spec.label))
+        controls.append(subheading(_(spec.label)))
         controls += [_field(f, draft) for f in spec.fields]
     controls += [
-        subheading("When did it happen?"),
-        ft.Row(
-            [
-                ft.Container(
-                    expand=True,
-                    content=text_field(
-                        "Date and time",
-                        draft.occurred_text,
-                        lambda e: draft.set_text("occurred_text", e.control.value),
-                        key="detail-occurred",
-                        hint="23/11/2026 14:05",
-                        error=draft.field_errors.get("detail-occurred"),
-                    ),
-                ),
-                secondary_button("Now", lambda e: draft.occurred_now(), key="detail-occurred-now", expand=False),
-            ],
-            vertical_alignment=ft.CrossAxisAlignment.START,
-        ),
+        subheading(_("When did it happen?")),
         text_field(
-            "What happened (optional)",
+            _("Date and time"),
+            draft.occurred_text,
+            lambda e: draft.set_text("occurred_text", e.control.value),
+            key="detail-occurred",
+            hint="23/11/2026 14:05",
+            error=draft.field_errors.get("detail-occurred"),
+        ),
+        # Under the field, not beside it: with large text the field keeps the whole width for the time.
+        ft.Row([secondary_button(_("Now"), lambda e: draft.occurred_now(), key="detail-occurred-now")]),
+        text_field(
+            _("What happened (optional)"),
             draft.description,
             lambda e: draft.set_text("description", e.control.value),
             key="detail-description",
             multiline=True,
         ),
-        subheading("People"),
+        subheading(_("People")),
         text_field(
-            "How many people (optional)",
+            _("How many people (optional)"),
             draft.people_count,
             lambda e: draft.set_text("people_count", e.control.value),
             key="detail-people-count",
             keyboard=ft.KeyboardType.NUMBER,
             error=draft.field_errors.get("detail-people-count"),
-            hint="e.g. 3",
+            hint=_("e.g. 3"),
         ),
         text_field(
-            "What they looked like, accents, what was said (optional)",
+            _("What they looked like, accents, what was said (optional)"),
             draft.people_description,
             lambda e: draft.set_text("people_description", e.control.value),
             key="detail-people-description",
             multiline=True,
         ),
-        subheading("Vehicles"),
+        subheading(_("Vehicles")),
     ]
     controls += [_vehicle(i, v, draft) for i, v in enumerate(draft.vehicles)]
     controls.append(
         secondary_button(
-            "Add a vehicle", lambda e: draft.add_vehicle(), key="vehicle-add", icon=ft.Icons.DIRECTIONS_CAR
+            _("Add a vehicle"), lambda e: draft.add_vehicle(), key="vehicle-add", icon=ft.Icons.DIRECTIONS_CAR
         )
     )
     return stack(controls)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from app.i18n import _
 from app.state.app_state import AppState
 from app.state.draft import ReportDraft
 from app.views.common import (
@@ -33,28 +34,27 @@ def LocationStep(app: AppState, draft: ReportDraft) -> ft.Control:
             padding=12,
             content=ft.Row(
                 [
-                    ft.Icon(ft.Icons.PLACE, color=GREEN, size=32, semantics_label="Location"),
+                    ft.Icon(ft.Icons.PLACE, color=GREEN, size=32, semantics_label=_("Location")),
                     ft.Text(draft.location_summary(), size=18, expand=True, key="location-summary"),
                 ]
             ),
         ),
         primary_button(
-            "Finding your position…" if draft.gps_busy else "Use my position (GPS)",
+            _("Finding your position…") if draft.gps_busy else _("Use my position (GPS)"),
             draft.find_gps,
             key="location-gps",
             icon=ft.Icons.MY_LOCATION,
         ),
     ]
     if draft.gps_status:
-        poor = "only accurate" in draft.gps_status or "No position" in draft.gps_status
         controls.append(
             warning(draft.gps_status, key="location-gps-status")
-            if poor
+            if draft.gps_poor
             else body(draft.gps_status, key="location-gps-status", color=GREEN)
         )
     places = draft.places()
     if places:
-        controls.append(subheading("Your places"))
+        controls.append(subheading(_("Your places")))
         controls.append(
             ft.Row(
                 [
@@ -73,22 +73,22 @@ def LocationStep(app: AppState, draft: ReportDraft) -> ft.Control:
             )
         )
     controls += [
-        subheading("Or a grid reference"),
+        subheading(_("Or a grid reference")),
         text_field(
-            "Grid reference",
+            _("Grid reference"),
             draft.grid_ref_text,
             lambda e: draft.set_grid_ref_text(e.control.value),
             key="location-gridref",
-            hint="e.g. SU 123 678",
+            hint=_("e.g. SU 123 678"),
             error=draft.grid_ref_error,
             capitalization=ft.TextCapitalization.CHARACTERS,
             on_blur=lambda e: draft.use_grid_ref() if draft.grid_ref_text.strip() else None,
         ),
         secondary_button(
-            "Use grid reference", lambda e: draft.use_grid_ref(), key="location-gridref-use", icon=ft.Icons.GRID_ON
+            _("Use grid reference"), lambda e: draft.use_grid_ref(), key="location-gridref-use", icon=ft.Icons.GRID_ON
         ),
         text_field(
-            "what3words (optional, kept as text)",
+            _("what3words (optional, kept as text)"),
             draft.what3words,
             lambda e: draft.set_what3words(e.control.value),
             key="location-w3w",
@@ -96,29 +96,24 @@ def LocationStep(app: AppState, draft: ReportDraft) -> ft.Control:
             error=draft.what3words_warning,
         ),
         secondary_button(
-            "I can't give a location", lambda e: draft.cannot_give_location(), key="location-none", icon=ft.Icons.NOTES
+            _("I can't give a location"),
+            lambda e: draft.cannot_give_location(),
+            key="location-none",
+            icon=ft.Icons.NOTES,
         ),
     ]
     if loc and loc.get("source") != "described":
         controls += [
-            subheading("Save this place for next time"),
+            subheading(_("Save this place for next time")),
+            text_field(
+                _("Place name"),
+                place_name,
+                lambda e: set_place_name(e.control.value),
+                key="location-place-name",
+                hint=_("e.g. Top gate"),
+            ),
             ft.Row(
-                [
-                    ft.Container(
-                        expand=True,
-                        content=text_field(
-                            "Place name",
-                            place_name,
-                            lambda e: set_place_name(e.control.value),
-                            key="location-place-name",
-                            hint="e.g. Top gate",
-                        ),
-                    ),
-                    secondary_button(
-                        "Save place", lambda e: draft.save_place(place_name), key="location-place-save", expand=False
-                    ),
-                ],
-                vertical_alignment=ft.CrossAxisAlignment.START,
+                [secondary_button(_("Save place"), lambda e: draft.save_place(place_name), key="location-place-save")]
             ),
         ]
         if draft.place_message:
@@ -130,19 +125,19 @@ def _described(draft: ReportDraft) -> list[ft.Control]:
     """No position: the place in words, which the police read when they call back."""
     return [
         body(
-            "Describe the place so the police can find it: a road, a gate, a landmark, how far from the farm.",
+            _("Describe the place so the police can find it: a road, a gate, a landmark, how far from the farm."),
             key="location-described-help",
         ),
         text_field(
-            "Where it happened, in words (required)",
+            _("Where it happened, in words (required)"),
             draft.place_description,
             lambda e: draft.set_place_description(e.control.value),
             key="location-description",
-            hint="e.g. the gateway on Mill Lane by the old barn",
+            hint=_("e.g. the gateway on Mill Lane by the old barn"),
             multiline=True,
         ),
         secondary_button(
-            "Give a location after all",
+            _("Give a location after all"),
             lambda e: draft.give_location_after_all(),
             key="location-after-all",
             icon=ft.Icons.MY_LOCATION,

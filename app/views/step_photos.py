@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from app.i18n import _
 from app.state.app_state import AppState
 from app.state.draft import ReportDraft
 from app.views.common import MUTED, RED, body, icon_button, primary_button, stack, warning
@@ -22,14 +23,14 @@ def _thumb(number: int, photo_id: str, thumbnail: str, draft: ReportDraft) -> ft
                     height=160,
                     fit=ft.BoxFit.COVER,
                     border_radius=8,
-                    semantics_label=f"Photo {number}",
+                    semantics_label=_("Photo {number}").format(number=number),
                 ),
                 ft.Container(
                     right=4,
                     top=4,
                     content=icon_button(
                         ft.Icons.DELETE,
-                        f"Remove photo {number}",
+                        _("Remove photo {number}").format(number=number),
                         lambda e: draft.remove_photo(photo_id),
                         key=f"photo-remove-{number}",
                         color="#FFFFFF",
@@ -46,15 +47,15 @@ def _thumb(number: int, photo_id: str, thumbnail: str, draft: ReportDraft) -> ft
 @ft.component
 def PhotosStep(app: AppState, draft: ReportDraft) -> ft.Control:
     controls: list[ft.Control] = [
-        body(f"Photos help the police. Up to {MAX_PHOTOS_PER_REPORT}; you can skip this step."),
+        body(_("Photos help the police. Up to {limit}; you can skip this step.").format(limit=MAX_PHOTOS_PER_REPORT)),
     ]
     if draft.photo_room > 0:
         controls.append(
-            primary_button("Take a photo", draft.take_photo, key="photos-camera", icon=ft.Icons.PHOTO_CAMERA)
+            primary_button(_("Take a photo"), draft.take_photo, key="photos-camera", icon=ft.Icons.PHOTO_CAMERA)
         )
         controls.append(
             primary_button(
-                "Add photos" if not draft.photos else "Add more photos",
+                _("Add photos") if not draft.photos else _("Add more photos"),
                 draft.pick_photos,
                 key="photos-add",
                 icon=ft.Icons.ADD_A_PHOTO,
@@ -64,7 +65,8 @@ def PhotosStep(app: AppState, draft: ReportDraft) -> ft.Control:
         controls.append(warning(draft.photo_message, key="photos-message"))
     for message in draft.photo_distance_warnings():
         controls.append(warning(message))
-    controls.append(body(f"{len(draft.photos)} of {MAX_PHOTOS_PER_REPORT} photos", key="photos-count", color=MUTED))
+    count = _("{count} of {limit} photos").format(count=len(draft.photos), limit=MAX_PHOTOS_PER_REPORT)
+    controls.append(body(count, key="photos-count", color=MUTED))
     if draft.photos:
         controls.append(
             ft.ResponsiveRow(

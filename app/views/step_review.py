@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import flet as ft
 
+from app.i18n import _, ngettext
 from app.state.app_state import AppState
-from app.state.build_report import OUTCOME_LABELS
+from app.state.build_report import OUTCOME_LABELS, shown_value
 from app.state.draft import STEP_TITLES, ReportDraft
 from app.views.common import (
     GREEN,
     MUTED,
     RED,
     body,
+    choices_of_two,
     error_text,
     primary_button,
     secondary_button,
@@ -28,6 +30,17 @@ def _line(label: str, value: str, key: str) -> ft.Control:
     )
 
 
+def _call_line(call: dict[str, str]) -> str:
+    line = _("{number} at {time}").format(number=call["channel"], time=call["called_text"])
+    if call.get("waited_min"):
+        line += _(", waited {minutes} min").format(minutes=call["waited_min"])
+    if call.get("outcome"):
+        line += ", " + _(OUTCOME_LABELS.get(call["outcome"], call["outcome"]))
+    if call.get("reference"):
+        line += _(", reference {reference}").format(reference=call["reference"])
+    return line
+
+
 @ft.component
 def ReviewStep(app: AppState, draft: ReportDraft) -> ft.Control:
     spec = draft.category_spec
@@ -37,8 +50,11 @@ def ReviewStep(app: AppState, draft: ReportDraft) -> ft.Control:
         count = len(problems)
         controls.append(
             error_text(
-                f"Not saved yet: {count} thing{'s' if count != 1 else ''} to put right. "
-                "Press the button under each to go to it.",
+                ngettext(
+                    "Not saved yet: {count} thing to put right. Press the button under each to go to it.",
+                    "Not saved yet: {count} things to put right. Press the button under each to go to it.",
+                    count,
+                ).format(count=count),
                 key="review-problems",
             )
         )
@@ -54,7 +70,7 @@ def ReviewStep(app: AppState, draft: ReportDraft) -> ft.Control:
                     [
                         ft.Text(message, size=18, color=RED),
                         secondary_button(
-                            f"Go to {STEP_TITLES.get(step, step)}",
+                            _("Go to {step}").format(step=_(STEP_TITLES[step]) if step in STEP_TITLES else step),
                             lambda e, s=step: draft.go_to(s),
                             key=f"review-fix-{number}",
                         ),
@@ -68,56 +84,50 @@ def ReviewStep(app: AppState, draft: ReportDraft) -> ft.Control:
         for f in spec.fields:
             value = draft.details.get(f.name)
             if value not in (None, "", [], False):
-                shown = ", ".join(value) if isinstance(value, list) else "yes" if value is True else str(value)
-                details.append(f"{f.label}: {shown}")
-    vehicles = [v.get("registration") or v.get("make") or "a vehicle" for v in draft.vehicles if any(v.values())]
-    calls = [
-        f"{c['channel']} at {c['called_text']}"
-        + (f", waited {c['waited_min']} min" if c.get("waited_min") else "")
-        + f", {OUTCOME_LABELS.get(c['outcome'], c['outcome'])}"
-        + (f", reference {c['reference']}" if c.get("reference") else "")
-        for c in draft.calls
-    ]
+                details.append(_("{label}: {value}").format(label=_(f.label), value=shown_value(f, value)))
+    vehicles = [v.get("registration") or v.get("make") or _("a vehicle") for v in draft.vehicles if any(v.values())]
+    calls = [_call_line(c) for c in draft.calls]
     controls += [
-        _line("What happened", spec.label if spec else "", "review-category"),
-        _line("Happening now", "Yes" if draft.happening_now else "No", "review-now"),
-        _line("When", draft.occurred_text, "review-when"),
-        _line("Where", draft.location_summary(), "review-where"),
-        _line("Photos", str(len(draft.photos)), "review-photos"),
-        _line("Details", "; ".join(details), "review-details"),
-        _line("Vehicles", ", ".join(vehicles), "review-vehicles"),
-        _line("Calls", "; ".join(calls), "review-calls"),
-        _line("Description", draft.description, "review-description"),
+        _line(_("What happened"), _(spec.label) if spec else "", "review-category"),
+        _line(_("Happening now"), _("Yes") if draft.happening_now else _("No"), "review-now"),
+        _line(_("When"), draft.occurred_text, "review-when"),
+        _line(_("Where"), draft.location_summary(), "review-where"),
+        _line(_("Photos"), str(len(draft.photos)), "review-photos"),
+        _line(_("Details"), "; ".join(details), "review-details"),
+        _line(_("Vehicles"), ", ".join(vehicles), "review-vehicles"),
+        _line(_("Calls"), "; ".join(calls), "review-calls"),
+        _line(_("Description"), draft.description, "review-description"),
     ]
     if spec is not None and spec.anonymous_offered:
-        name = "Not sent: the police will not see your name, phone or farm, and cannot call you back"
-        controls.append(_line("Your name", name if draft.anonymous else "Sent with the report", "review-anonymous"))
+        name = _("Not sent: the police will not see your name, phone or farm, and cannot call you back")
+        sent = _("Sent with the report")
+        controls.append(_line(_("Your name"), name if draft.anonymous else sent, "review-anonymous"))
     if draft.alert_id is not None:
-        controls.append(_line("Answers the police alert", draft.alert_title, "review-alert"))
+        controls.append(_line(_("Answers the police alert"), draft.alert_title, "review-alert"))
     controls += [warning(w) for w in draft.photo_distance_warnings()]
     controls += [
-        subheading("Saving"),
-        body("The report is saved on this phone straight away and sent when there is signal.", color=GREEN),
+        subheading(_("Saving")),
+        body(_("The report is saved on this phone straight away and sent when there is signal."), color=GREEN),
         ft.Container(height=48),  # keeps "Discard" well away from the Save button below
-        subheading("Don't want to send it?"),
+        subheading(_("Don't want to send it?")),
     ]
     if app.confirm_discard:
         controls += [
-            warning("Delete this report and its photos from the phone? This cannot be undone.", key="review-confirm"),
-            ft.Row(
-                [
-                    secondary_button("Keep it", lambda e: app.keep_report(), key="review-keep", expand=True),
-                    primary_button(
-                        "Delete it", lambda e: app.discard_report(), key="review-delete", danger=True, expand=True
-                    ),
-                ],
-                spacing=12,
+            warning(
+                _("Delete this report and its photos from the phone? This cannot be undone."), key="review-confirm"
+            ),
+            choices_of_two(
+                secondary_button(_("Keep it"), lambda e: app.keep_report(), key="review-keep"),
+                primary_button(_("Delete it"), lambda e: app.discard_report(), key="review-delete", danger=True),
             ),
         ]
     else:
         controls.append(
             secondary_button(
-                "Discard this report", lambda e: app.ask_discard(), key="review-discard", icon=ft.Icons.DELETE_FOREVER
+                _("Discard this report"),
+                lambda e: app.ask_discard(),
+                key="review-discard",
+                icon=ft.Icons.DELETE_FOREVER,
             )
         )
     return stack(controls)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import flet as ft
 
+from app.i18n import _
 from app.state.app_state import AppState
 from app.state.sync_state import SyncState
 from app.views.common import GREEN, RED, body, checkbox, heading, primary_button, screen, secondary_button
@@ -14,31 +15,33 @@ from app.views.common import GREEN, RED, body, checkbox, heading, primary_button
 @ft.component
 def SyncView(app: AppState, sync: SyncState) -> ft.Control:
     controls: list[ft.Control] = [
-        heading("Sending", key="sync-title"),
+        heading(_("Sending"), key="sync-title"),
         body(sync.waiting, key="sync-waiting"),
     ]
     if sync.sending:
-        controls.append(body(f"Sending now: {sync.sending}", key="sync-sending", color=GREEN))
+        controls.append(body(_("Sending now: {what}").format(what=sync.sending), key="sync-sending", color=GREEN))
         if sync.progress is not None:
             controls.append(ft.ProgressBar(value=sync.progress, color=GREEN, key="sync-progress"))
     if sync.waiting_for_wifi:
-        controls.append(body("Photos wait for Wi-Fi (your setting). Reports' words go at once.", key="sync-wifi"))
-    controls.append(body(f"Last sync: {sync.last_sync}", key="sync-last"))
+        controls.append(body(_("Photos wait for Wi-Fi (your setting). Reports' words go at once."), key="sync-wifi"))
+    controls.append(body(_("Last sync: {when}").format(when=sync.last_sync), key="sync-last"))
     if sync.last_error:
-        controls.append(body(f"Last problem: {sync.last_error}", key="sync-error", color=RED))
+        controls.append(body(_("Last problem: {problem}").format(problem=sync.last_error), key="sync-error", color=RED))
     if sync.needs_registration:
-        controls.append(secondary_button("Check your details", lambda e: app.edit_registration(), key="sync-register"))
+        controls.append(
+            secondary_button(_("Check your details"), lambda e: app.edit_registration(), key="sync-register")
+        )
     controls += [
-        primary_button("Sync now", lambda e: sync.sync_now(), key="sync-now", icon=ft.Icons.SYNC),
+        primary_button(_("Sync now"), lambda e: sync.sync_now(), key="sync-now", icon=ft.Icons.SYNC),
         checkbox(
-            "Send photos on Wi-Fi only",
+            _("Send photos on Wi-Fi only"),
             sync.wifi_only,
-            lambda e: sync.set_wifi_only(bool(e.control.value), datetime.now(UTC)),
+            lambda ticked: sync.set_wifi_only(ticked, datetime.now(UTC)),
             key="sync-wifi-only",
         ),
     ]
     return screen(
         controls,
-        bottom=[secondary_button("Back", lambda e: app.leave_report(), key="sync-back", icon=ft.Icons.ARROW_BACK)],
+        bottom=[secondary_button(_("Back"), lambda e: app.leave_report(), key="sync-back", icon=ft.Icons.ARROW_BACK)],
         key="screen-sync",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from app.i18n import N_, _
 from app.state.app_state import AppState
 from app.state.your_data import YourData
 from app.views.common import (
@@ -22,27 +23,27 @@ from app.views.common import (
     warning,
 )
 
-ABOUT_DOWNLOAD = (
+ABOUT_DOWNLOAD = N_(
     "Everything the police's Hedgerow server holds about you: your details, your reports as you see them, and your "
     "photos exactly as they were sent, in one ZIP file saved on this phone."
 )
-ABOUT_ERASURE = (
+ABOUT_ERASURE = N_(
     "You can ask the police to erase your name, phone number, email, farm name and postcode. Your reports stay "
     "with them as police records, and their answers still come to this app, but they will not be able to call you."
 )
-ASK_ERASE = (
+ASK_ERASE = N_(
     "Erase your name, phone number, email, farm name and postcode from the police's records? They will not be "
     "able to call you back about any of your reports. This cannot be undone."
 )
-ABOUT_DELETE = (
+ABOUT_DELETE = N_(
     "Delete everything Hedgerow keeps on this phone: your details, your reports, photos and places. The police "
     "keep the reports they have received, but their answers will no longer reach this phone."
 )
-ASK_DELETE = "Delete everything Hedgerow keeps on this phone?"
+ASK_DELETE = N_("Delete everything Hedgerow keeps on this phone?")
 # Each question's title, and its two answers: the safe one first.
 QUESTIONS = {
-    "erase": ("Erase your contact details?", "Keep my details", "Erase them"),
-    "delete": ("Delete everything?", "Keep everything", "Delete everything"),
+    "erase": (N_("Erase your contact details?"), N_("Keep my details"), N_("Erase them")),
+    "delete": (N_("Delete everything?"), N_("Keep everything"), N_("Delete everything")),
 }
 
 
@@ -69,26 +70,26 @@ def _outcomes(data: YourData) -> list[ft.Control]:
 
 def _sections(data: YourData) -> list[ft.Control]:
     return [
-        subheading("A copy of your data"),
-        body(ABOUT_DOWNLOAD),
-        primary_button("Download my data", data.download, key="your-data-download", icon=ft.Icons.DOWNLOAD),
+        subheading(_("A copy of your data")),
+        body(_(ABOUT_DOWNLOAD)),
+        primary_button(_("Download my data"), data.download, key="your-data-download", icon=ft.Icons.DOWNLOAD),
         ft.Divider(),
-        subheading("Your contact details"),
-        body(ABOUT_ERASURE),
+        subheading(_("Your contact details")),
+        body(_(ABOUT_ERASURE)),
         _tall(
             secondary_button(
-                "Ask the police to erase my contact details",
+                _("Ask the police to erase my contact details"),
                 lambda e: data.ask_erase(),
                 key="your-data-erase",
                 icon=ft.Icons.PERSON_REMOVE,
             )
         ),
         ft.Divider(),
-        subheading("This phone"),
-        body(ABOUT_DELETE),
+        subheading(_("This phone")),
+        body(_(ABOUT_DELETE)),
         _tall(
             secondary_button(
-                "Delete everything on this phone",
+                _("Delete everything on this phone"),
                 lambda e: data.ask_delete(),
                 key="your-data-delete",
                 icon=ft.Icons.DELETE_FOREVER,
@@ -103,15 +104,15 @@ def _confirmation(data: YourData) -> ft.Control:
     title, keep, go = QUESTIONS[key]
     on_go: Handler
     if key == "erase":
-        question, on_go = ASK_ERASE, data.erase_contact
+        question, on_go = _(ASK_ERASE), data.erase_contact
     else:
-        question = " ".join(part for part in (ASK_DELETE, data.lost, "This cannot be undone.") if part)
+        question = " ".join(part for part in (_(ASK_DELETE), data.lost, _("This cannot be undone.")) if part)
         on_go = data.delete_everything
     controls = [
-        heading(title, key=f"your-data-{key}-title"),
+        heading(_(title), key=f"your-data-{key}-title"),
         warning(question, key=f"your-data-{key}-question"),
-        secondary_button(keep, lambda e: data.cancel(), key=f"your-data-{key}-cancel"),
-        primary_button(go, on_go, key=f"your-data-{key}-confirm", danger=True),
+        secondary_button(_(keep), lambda e: data.cancel(), key=f"your-data-{key}-cancel"),
+        primary_button(_(go), on_go, key=f"your-data-{key}-confirm", danger=True),
     ]
     return screen(controls, key=f"screen-your-data-{key}", scroll_key=f"your-data-{key}")
 
@@ -120,10 +121,10 @@ def _confirmation(data: YourData) -> ft.Control:
 def YourDataView(app: AppState, data: YourData) -> ft.Control:
     if data.confirm:
         return _confirmation(data)
-    controls: list[ft.Control] = [heading("Your data", key="your-data-title")]
+    controls: list[ft.Control] = [heading(_("Your data"), key="your-data-title")]
     if data.busy:
         controls += [body(data.busy, key="your-data-busy", color=MUTED), ft.ProgressBar(color=GREEN)]
     controls += [*_outcomes(data), *_sections(data)]
-    back = secondary_button("Back", lambda e: app.leave_your_data(), key="your-data-back", icon=ft.Icons.ARROW_BACK)
+    back = secondary_button(_("Back"), lambda e: app.leave_your_data(), key="your-data-back", icon=ft.Icons.ARROW_BACK)
     # A new scroll view for each outcome, so the screen opens at its top, where the outcome is said.
     return screen(controls, bottom=[back], key="screen-your-data", scroll_key=f"your-data-{data.outcomes}")

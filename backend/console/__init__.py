@@ -1,6 +1,6 @@
 """The staff web console: server-rendered pages, a session cookie, a CSRF token on every form."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from backend.console import (
     access_log,
@@ -9,6 +9,7 @@ from backend.console import (
     auth,
     home,
     invite,
+    language,
     map_page,
     policy_page,
     queue,
@@ -19,8 +20,10 @@ from backend.console import (
     users,
 )
 
-router = APIRouter(include_in_schema=False)
+# Every console page speaks the staff user's language (or the visitor's): set before anything else runs.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(language.speak_console_language)])
 router.include_router(auth.router)
+router.include_router(language.router)
 router.include_router(home.router)
 router.include_router(queue.router)
 router.include_router(map_page.router)

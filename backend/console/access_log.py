@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from backend.console.admin import AdminDep
 from backend.console.render import page, security_headers
 from backend.deps import DbDep, SettingsDep
+from backend.i18n import _
 from backend.services.errors import Invalid
 from backend.services.staff import user_admin
 from core.uktime import LONDON
@@ -25,7 +26,7 @@ def _day(value: str, name: str, next_day: bool = False) -> datetime | None:
     try:
         day = date.fromisoformat(value[:10])
     except ValueError:
-        raise Invalid(f"{name} must be a date like 2026-03-01") from None
+        raise Invalid(_("%(name)s must be a date like 2026-03-01") % {"name": name}) from None
     return datetime.combine(day + timedelta(days=1 if next_day else 0), time(0), LONDON)
 
 

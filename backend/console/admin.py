@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from backend.console.render import page
 from backend.console.session import ConsoleSession, check_csrf, require_police
 from backend.deps import DbDep
+from backend.i18n import _
 from backend.services.areas import boundaries
 from backend.services.errors import Invalid
 
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/console/admin")
 
 def require_supervisor(session: Annotated[ConsoleSession, Depends(require_police)]) -> ConsoleSession:
     if session.user.role not in ("supervisor", "admin"):
-        raise HTTPException(403, "these pages are for supervisors and admins")
+        raise HTTPException(403, _("these pages are for supervisors and admins"))
     return session
 
 
@@ -30,7 +31,7 @@ def require_supervisor_csrf(
 
 def require_admin(session: Annotated[ConsoleSession, Depends(require_police)]) -> ConsoleSession:
     if session.user.role != "admin":
-        raise HTTPException(403, "only admins may do this")
+        raise HTTPException(403, _("only admins may do this"))
     return session
 
 
@@ -46,10 +47,10 @@ def managed_force(session: ConsoleSession, db: DbDep, force: str) -> str:
     known = boundaries.forces(db)
     if not force:
         if not known:
-            raise Invalid("import the areas first: there is no force yet")
+            raise Invalid(_("import the areas first: there is no force yet"))
         return known[0]
     if force not in known:
-        raise Invalid("no such force")
+        raise Invalid(_("no such force"))
     return force
 
 

@@ -21,6 +21,7 @@ from backend.console.render import page
 from backend.console.report import load as load_report
 from backend.console.session import ConsoleSession, PoliceCsrfDep, PoliceSessionDep
 from backend.deps import DbDep, NowDep, SettingsDep
+from backend.i18n import N_, _
 from backend.routes.alerts import send_soon
 from backend.services.alerts import issuing, views
 from backend.services.alerts.geometry import force_bounds
@@ -36,22 +37,30 @@ router = APIRouter(prefix="/console/alerts")
 
 DEFAULT_RADIUS_KM = 5.0
 DONE_WORDS = {
-    "issued": "Alert issued: phones whose places it reaches get it at their next check, within a minute while the "
-    "app is open; farmers who chose SMS or email are sent it now.",
-    "edited": "Alert changed: phones get the change at their next check.",
-    "withdrawn": "Alert withdrawn: phones drop it at their next check.",
+    "issued": N_(
+        "Alert issued: phones whose places it reaches get it at their next check, within a minute while the "
+        "app is open; farmers who chose SMS or email are sent it now."
+    ),
+    "edited": N_("Alert changed: phones get the change at their next check."),
+    "withdrawn": N_("Alert withdrawn: phones drop it at their next check."),
 }
+
+
+def _done_words(done: str) -> str | None:
+    return _(DONE_WORDS[done]) if done in DONE_WORDS else None
+
+
 FIELD_LABELS = {
-    "title": "Title",
-    "text": "Message",
-    "category": "Category",
-    "vehicle_registration": "Vehicle registration",
-    "area": "Area",
-    "area.lat": "Centre latitude",
-    "area.lon": "Centre longitude",
-    "area.radius_km": "Radius",
-    "expires_at": "Valid until",
-    "report_id": "Report",
+    "title": N_("Title"),
+    "text": N_("Message"),
+    "category": N_("Category"),
+    "vehicle_registration": N_("Vehicle registration"),
+    "area": N_("Area"),
+    "area.lat": N_("Centre latitude"),
+    "area.lon": N_("Centre longitude"),
+    "area.radius_km": N_("Radius"),
+    "expires_at": N_("Valid until"),
+    "report_id": N_("Report"),
 }
 Text = Annotated[str, Form(max_length=2100)]
 Short = Annotated[str, Form(max_length=200)]
@@ -77,14 +86,14 @@ def _problem(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors():
         where = ".".join(str(p) for p in error["loc"])
-        parts.append(f"{FIELD_LABELS.get(where, where)}: {plain_message(error['msg'])}")
+        parts.append(f"{_(FIELD_LABELS[where]) if where in FIELD_LABELS else where}: {plain_message(error['msg'])}")
     return "; ".join(parts)
 
 
 def _said(exc: DomainError) -> str:
     """A service's refusal in the form's words: 'expires_at: ...' is 'Valid until: ...'."""
     field, colon, rest = str(exc).partition(": ")
-    return f"{FIELD_LABELS[field]}: {rest}" if colon and field in FIELD_LABELS else str(exc)
+    return f"{_(FIELD_LABELS[field])}: {rest}" if colon and field in FIELD_LABELS else str(exc)
 
 
 def _body(form: dict[str, str]) -> dict[str, Any]:
@@ -143,7 +152,7 @@ def _blank_form(now: datetime) -> dict[str, str]:
 @router.get("", response_class=HTMLResponse)
 def alerts_page(request: Request, session: PoliceSessionDep, db: DbDep, now: NowDep) -> Response:
     found = views.alerts_for(db, session.user, now)
-    done = DONE_WORDS.get(request.query_params.get("done", ""))
+    done = _done_words(request.query_params.get("done", ""))
     return page(request, "console/alerts.html", {"session": session, "alerts": found, "done": done})
 
 
@@ -258,7 +267,7 @@ def _alert_page(
             "bounds": [[bounds.min_lat, bounds.min_lon], [bounds.max_lat, bounds.max_lon]] if bounds else None,
             "tile_url": settings.tile_url,
             "error": error,
-            "done": DONE_WORDS.get(request.query_params.get("done", "")),
+            "done": _done_words(request.query_params.get("done", "")),
         },
         status_code=status,
     )

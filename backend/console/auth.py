@@ -8,8 +8,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from backend.console import login_csrf
-from backend.console.session import COOKIE, CsrfSessionDep, templates
+from backend.console.language import remember_visitor_choice
+from backend.console.render import page
+from backend.console.session import COOKIE, CsrfSessionDep
 from backend.deps import DbDep, NowDep, SettingsDep, client_ip
+from backend.i18n import _
 from backend.security import login_delay_s, record_login_failure
 from backend.services.staff import accounts
 from backend.settings import Settings
@@ -31,10 +34,9 @@ def _login_page(
 ) -> Response:
     """The login form, with the pre-session token in a hidden field and in its cookie (see login_csrf)."""
     token = login_csrf.token_for(request)
-    response = templates.TemplateResponse(
-        request, "console/login.html", {**context, "csrf_token": token}, status_code=status_code, headers=headers
-    )
+    response = page(request, "console/login.html", {**context, "csrf_token": token}, status_code, headers)
     login_csrf.set_cookie(response, token, settings)
+    remember_visitor_choice(request, response, settings)
     return response
 
 
@@ -65,14 +67,14 @@ def login(
         return _login_page(
             request,
             settings,
-            {**context, "error": f"Too many failed attempts. Try again in {wait} seconds."},
+            {**context, "error": _("Too many failed attempts. Try again in %(seconds)d seconds.") % {"seconds": wait}},
             status_code=429,
             headers={"Retry-After": str(wait)},
         )
     user = accounts.authenticate(db, username, password) if username and password else None
     if user is None:
         record_login_failure(db, username, ip, now)
-        return _login_page(request, settings, {**context, "error": "Wrong username or password."}, status_code=401)
+        return _login_page(request, settings, {**context, "error": _("Wrong username or password.")}, status_code=401)
     session_id, _csrf = accounts.start_session(db, user, now, settings.session_hours)
     target = _safe_next(next) if user.role != "nfu" else "/console/nfu"
     response = RedirectResponse(target, status_code=303)

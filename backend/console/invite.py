@@ -3,19 +3,23 @@ and force, and the public /enrol page that link opens (it offers the app)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from backend.console.admin import SupervisorDep, all_forces, managed_force
+from backend.console.language import speak_console_language
 from backend.console.render import error_page, page
 from backend.deps import DbDep, SettingsDep
+from backend.i18n import _
 from backend.services.errors import Invalid
 from backend.services.intake.invites import Invite, parse_enrol_query, server_address
 
 router = APIRouter()
 # The /enrol page is public (a farmer scanning the code has no account): kept off the console's router, every
 # route of which needs a staff session.
-public_router = APIRouter(include_in_schema=False)
+public_router = APIRouter(include_in_schema=False, dependencies=[Depends(speak_console_language)])
 
 
 def _server(request: Request, settings: SettingsDep) -> str:
@@ -36,7 +40,7 @@ def invite_page(
 ) -> Response:
     chosen = managed_force(session, db, force[:200])
     if not chosen:
-        raise Invalid("your account has no force: an admin must set one before you can invite farmers")
+        raise Invalid(_("your account has no force: an admin must set one before you can invite farmers"))
     invite = Invite(server=_server(request, settings), force=chosen)
     return page(
         request,
@@ -48,6 +52,8 @@ def invite_page(
             "invite": invite,
             "qr": invite.qr_png_data_uri(),
             "farmer_app_link": invite.farmer_app_link(settings.app_url) if settings.app_url else None,
+            # The force shown, not the one asked for: a supervisor asking for another force gets their own.
+            "here": f"/console/admin/invite?{urlencode({'force': chosen})}",
         },
     )
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from fastapi.responses import Response
 
+from backend.i18n import N_, _
 from backend.services.errors import Invalid
 from backend.services.intake.invites import server_address
 from backend.settings import Settings
@@ -25,7 +26,7 @@ COOKIE = "hedgerow_login_csrf"
 PATH = "/console/login"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-EXPIRED = "the login form has expired or did not come from Hedgerow: reload the login page and log in again"
+EXPIRED = N_("the login form has expired or did not come from Hedgerow: reload the login page and log in again")
 
 
 def token_for(request: Request) -> str:
@@ -72,8 +73,10 @@ def refusal(request: Request, form_token: str, settings: Settings) -> str | None
     """Why this login post must be refused, or None when it came from this server's own login form."""
     origin = request.headers.get("origin")
     if origin is not None and _origin(origin) not in _own_origins(request, settings):
-        return f"a login from another site ({origin[:100]}) is refused: open Hedgerow's own login page and log in there"
+        return _(
+            "a login from another site (%(origin)s) is refused: open Hedgerow's own login page and log in there"
+        ) % {"origin": origin[:100]}
     held = request.cookies.get(COOKIE, "")
     if not form_token or not _TOKEN.match(held) or not hmac.compare_digest(form_token.encode(), held.encode()):
-        return EXPIRED
+        return _(EXPIRED)
     return None

@@ -12,9 +12,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from backend.console.geo import coarse_point
 from backend.console.queue import caption_for, filter_params, queue_filter
-from backend.console.render import FLAG_LEVEL, FLAG_WORDS, category_label, page, short_id
+from backend.console.render import FLAG_LEVEL, FLAG_WORDS, category_label, page, short_id, words
 from backend.console.session import PoliceSessionDep
 from backend.deps import DbDep, NowDep, SettingsDep
+from backend.i18n import _
 from backend.services.triage import queue
 
 router = APIRouter(prefix="/console")
@@ -36,7 +37,7 @@ def map_page(request: Request, session: PoliceSessionDep, db: DbDep, settings: S
         if f.scope == "border":  # other forces' reports: to the kilometre, as on their pages
             m["lat"], m["lon"] = coarse_point(m["lat"], m["lon"])
         m["level"] = _level(m["flags"])
-        flags = ", ".join(FLAG_WORDS.get(flag, flag) for flag in m["flags"]) or "nothing overdue"
+        flags = ", ".join(words(FLAG_WORDS, flag) for flag in m["flags"]) or _("nothing overdue")
         m["title"] = f"{category_label(m['category'])} {short_id(m['id'])}: {flags}"
     return page(
         request,

@@ -9,14 +9,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from backend.console.render import FLAG_WORDS, STATUS_WORDS, page, relative
+from backend.console.render import STATUS_WORDS, page, relative, words
 from backend.console.session import ConsoleSession, PoliceCsrfDep, PoliceSessionDep
 from backend.deps import DbDep, NowDep, SettingsDep
+from backend.i18n import _, ngettext
 from backend.schemas import CLOSE_OUTCOMES
 from backend.services.areas import boundaries
 from backend.services.clocks.policy import FLAGS
 from backend.services.errors import Invalid
-from backend.services.intake.farmer_text import OUTCOME_WORDS
+from backend.services.intake.farmer_text import outcome_words
 from backend.services.staff import user_admin
 from backend.services.triage import actions, queue
 from wire.categories import CATEGORIES
@@ -48,14 +49,14 @@ def _date(value: str, name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise Invalid(f"{name} must be a date like 2026-03-01") from None
+        raise Invalid(_("%(name)s must be a date like 2026-03-01") % {"name": name}) from None
 
 
 def _choice(value: str, allowed: tuple[str, ...], name: str, default: str) -> str:
     if not value:
         return default
     if value not in allowed:
-        raise Invalid(f"{name} must be one of {', '.join(allowed)}")
+        raise Invalid(_("%(name)s must be one of %(choices)s") % {"name": name, "choices": ", ".join(allowed)})
     return value
 
 
@@ -82,12 +83,12 @@ def queue_filter(
         known = boundaries.forces(db)
         force = params.get("force") or (known[0] if known else "")
         if force not in known:
-            raise Invalid("no such force")
+            raise Invalid(_("no such force"))
     else:
         force = user.force or ""
     area = params.get("area", "")
     if area and not area.isdigit():
-        raise Invalid("area must be an area's number")
+        raise Invalid(_("area must be an area's number"))
     text = params.get("q", "").strip()
     status_default = "any" if text else "open"
     return queue.QueueFilter(
@@ -114,15 +115,22 @@ def filter_params(request: Request) -> dict[str, str]:
 
 
 def caption_for(f: queue.QueueFilter, order: str) -> str:
-    scope = f"near {f.force}'s border (other forces' reports, read only)" if f.scope == "border" else f.force
-    status = {"open": "open", "any": "open and closed"}.get(f.status, STATUS_WORDS.get(f.status, f.status).lower())
-    due = "most overdue or soonest due first"
+    if f.scope == "border":
+        scope = _("near %(force)s's border (other forces' reports, read only)") % {"force": f.force}
+    else:
+        scope = f.force
+    status = {"open": _("open"), "any": _("open and closed")}.get(f.status) or words(STATUS_WORDS, f.status).lower()
+    due = _("most overdue or soonest due first")
     if f.due_from_s is not None:
-        due = "not yet overdue, the next due first"
+        due = _("not yet overdue, the next due first")
     elif f.due_before_s is not None:
-        due = "overdue, the longest overdue first"
-    how = {"due": due, "newest": "newest first", "text": f"matching “{f.text}”, newest first"}[order]
-    return f"Reports of {scope}: {status}, {how}"
+        due = _("overdue, the longest overdue first")
+    how = {
+        "due": due,
+        "newest": _("newest first"),
+        "text": _("matching “%(text)s”, newest first") % {"text": f.text},
+    }[order]
+    return _("Reports of %(scope)s: %(status)s, %(how)s") % {"scope": scope, "status": status, "how": how}
 
 
 def _bulk_message(request: Request) -> str | None:
@@ -133,10 +141,13 @@ def _bulk_message(request: Request) -> str | None:
         done, skipped = int(q.get("n", "0")), int(q.get("skipped", "0"))
     except ValueError:
         return None
-    verb = {"acknowledged": "Acknowledged", "assigned": "Assigned", "closed": "Closed"}[q["bulk"]]
-    message = f"{verb} {done} report{'s' if done != 1 else ''}."
+    message = {
+        "acknowledged": ngettext("Acknowledged %(n)d report.", "Acknowledged %(n)d reports.", done),
+        "assigned": ngettext("Assigned %(n)d report.", "Assigned %(n)d reports.", done),
+        "closed": ngettext("Closed %(n)d report.", "Closed %(n)d reports.", done),
+    }[q["bulk"]] % {"n": done}
     if skipped:
-        message += f" {skipped} skipped (closed, already done, or not your force's)."
+        message += " " + _("%(n)d skipped (closed, already done, or not your force's).") % {"n": skipped}
     return message
 
 
@@ -169,15 +180,14 @@ def queue_page(
             "result": result,
             "caption": caption_for(f, result.order),
             "view": view,
-            "views": queue.VIEWS,
-            "outcomes": [(o, OUTCOME_WORDS[o]) for o in CLOSE_OUTCOMES if o != "duplicate"],
+            "views": {code: _(label) for code, label in queue.VIEWS.items()},
+            "outcomes": [(o, outcome_words(o)) for o in CLOSE_OUTCOMES if o != "duplicate"],
             "names": names,
             "officers": officers,
             "areas": areas,
             "forces": boundaries.forces(db) if session.user.role == "admin" else [],
             "categories": CATEGORIES,
             "flags": FLAGS,
-            "flag_words": FLAG_WORDS,
             "statuses": queue.STATUS_CHOICES,
             "now": now,
             "relative": relative,
@@ -211,11 +221,11 @@ def bulk_action(
 ) -> Response:
     kinds = {"acknowledge": "acknowledged", "assign": "assigned", "close": "closed"}
     if action not in kinds:
-        raise Invalid("action must be acknowledge, assign or close")
+        raise Invalid(_("action must be acknowledge, assign or close"))
     if action == "close" and outcome not in CLOSE_OUTCOMES:
-        raise Invalid("choose the outcome to close the reports with")
+        raise Invalid(_("choose the outcome to close the reports with"))
     if assignee and not assignee.isdigit():
-        raise Invalid("choose an officer from the list")
+        raise Invalid(_("choose an officer from the list"))
     result = actions.bulk(
         db,
         session.user,

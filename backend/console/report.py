@@ -21,12 +21,13 @@ from backend.console.geo import coarse_point
 from backend.console.render import category_label, local_time, page, security_headers
 from backend.console.session import ConsoleSession, PoliceCsrfDep, PoliceSessionDep
 from backend.deps import DbDep, NowDep, SettingsDep
+from backend.i18n import N_, _, force_name, speaking, wire_label
 from backend.schemas import CLOSE_OUTCOMES, EventCreate
 from backend.services.clocks import response_clocks
 from backend.services.clocks.policy import FLAGS
 from backend.services.errors import Conflict, Forbidden, Invalid, NotFound, plain_message
-from backend.services.intake import photos, report_views, reports
-from backend.services.intake.farmer_text import OUTCOME_WORDS
+from backend.services.intake import devices, photos, report_views, reports
+from backend.services.intake.farmer_text import outcome_words
 from backend.services.intake.photos import blob_path
 from backend.services.retention import holds
 from backend.services.staff import accounts, user_admin
@@ -39,18 +40,18 @@ from wire.categories import BY_CODE
 router = APIRouter(prefix="/console/reports")
 
 ACTION_WORDS = {
-    "acknowledged": "Acknowledged.",
-    "assigned": "Assigned.",
-    "reference_added": "Crime reference added.",
-    "contacted": "Contact recorded.",
-    "attended": "Attendance recorded.",
-    "decision": "Decision recorded.",
-    "update_sent": "Update sent: the farmer's app shows it at its next check.",
-    "note": "Internal note added (not shown to the farmer).",
-    "closed": "Report closed.",
-    "reopened": "Report reopened.",
-    "hold_placed": "Kept as evidence: this report will not be purged while the hold stands.",
-    "hold_removed": "Hold removed: the retention policy applies to this report again.",
+    "acknowledged": N_("Acknowledged."),
+    "assigned": N_("Assigned."),
+    "reference_added": N_("Crime reference added."),
+    "contacted": N_("Contact recorded."),
+    "attended": N_("Attendance recorded."),
+    "decision": N_("Decision recorded."),
+    "update_sent": N_("Update sent: the farmer's app shows it at its next check."),
+    "note": N_("Internal note added (not shown to the farmer)."),
+    "closed": N_("Report closed."),
+    "reopened": N_("Report reopened."),
+    "hold_placed": N_("Kept as evidence: this report will not be purged while the hold stands."),
+    "hold_removed": N_("Hold removed: the retention policy applies to this report again."),
 }
 
 
@@ -61,26 +62,29 @@ def load(
     try:
         report_id = str(uuid.UUID(report_id))
     except ValueError:
-        raise NotFound("no such report") from None
+        raise NotFound(_("no such report")) from None
     row = reports.report_row(db, report_id)
     access = accounts.report_access(db, session.user, row, settings.border_km)
     if access is None:
-        raise NotFound("no such report")
+        raise NotFound(_("no such report"))
     return row, access
 
 
 def _details(row: dict[str, Any], details: dict[str, Any]) -> list[tuple[str, str]]:
     category = BY_CODE.get(row["category"])
-    labels = {f.name: f.label for f in category.fields} if category else {}
+    fields = {f.name: f for f in category.fields} if category else {}
     shown = []
     for name, value in details.items():
+        field = fields.get(name)
+        # A choice is one of the category's own words (translated with them); anything else is the farmer's.
+        chosen = wire_label if field is not None and field.choices else str
         if isinstance(value, bool):
-            text = "Yes" if value else "No"
+            text = _("Yes") if value else _("No")
         elif isinstance(value, list):
-            text = ", ".join(str(v) for v in value)
+            text = ", ".join(chosen(str(v)) for v in value)
         else:
-            text = str(value)
-        shown.append((labels.get(name, name), text))
+            text = chosen(str(value))
+        shown.append((wire_label(field.label) if field else name, text))
     return shown
 
 
@@ -101,10 +105,17 @@ def context(
     report_clocks = response_clocks.report_clocks(db, row["id"], now)
     reader_force = None if user.role == "admin" else user.force
     officers = user_admin.officers_of(db, row["force"]) if acting and row["force"] else []
-    force_templates = update_templates.for_force(db, row["force"]) if acting and row["force"] else []
-    values = update_templates.values_for(
-        row, user.display_name, category_label(row["category"]), local_time(row["received_at"], "%d %B %Y")
-    )
+    # Officers write to the farmer in the language the farmer reads: its templates, filled in in it.
+    reads = devices.language_of(db, row["device_id"])
+    force_templates = update_templates.for_force(db, row["force"], reads) if acting and row["force"] else []
+    with speaking(reads):
+        values = update_templates.values_for(
+            row,
+            user.display_name,
+            category_label(row["category"]),
+            local_time(row["received_at"], "%d %B %Y"),
+            force_name(row["force"] or ""),
+        )
     update_text = (form or {}).get("text", "") if (form or {}).get("kind") == "update_sent" else ""
     if template_id:
         chosen = next((t for t in force_templates if str(t.id or t.title) == template_id), None)
@@ -129,12 +140,12 @@ def context(
         "officers": officers,
         "templates": [(str(t.id or t.title), t.title, t.filled(values)) for t in force_templates],
         "update_text": update_text,
-        "outcomes": [(o, OUTCOME_WORDS[o]) for o in CLOSE_OUTCOMES if o != "duplicate"],
+        "outcomes": [(o, outcome_words(o)) for o in CLOSE_OUTCOMES if o != "duplicate"],
+        "farmer_reads": reads,
         "tile_url": settings.tile_url,
         "now": now,
         "error": error,
         "form": form or {},
-        "action_words": ACTION_WORDS,
         "hold": holds.hold_of(db, row["id"]) if acting else None,
         "can_hold": user.is_police,
     }
@@ -153,7 +164,8 @@ def report_page(
     row, access = load(db, session, report_id, settings)
     accounts.log_read(db, session.user, row["id"], "console" if access == "act" else "console-border", now)
     ctx = context(db, session, row, access, now, settings, template_id=template[:100] or None)
-    ctx["done"] = ACTION_WORDS.get(request.query_params.get("done", ""))
+    done = ACTION_WORDS.get(request.query_params.get("done", ""))
+    ctx["done"] = _(done) if done else None
     return page(request, "console/report.html", ctx)
 
 
@@ -164,7 +176,7 @@ def _at(value: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise Invalid("the time must look like 2026-03-01T14:30") from None
+        raise Invalid(_("the time must look like 2026-03-01T14:30")) from None
     return moment.replace(tzinfo=LONDON) if moment.tzinfo is None else moment
 
 
@@ -188,7 +200,7 @@ def report_action(
 ) -> Response:
     row, access = load(db, session, report_id, settings)
     if access != "act":
-        raise Forbidden(f"this report belongs to {row['force']}: you can read it, not act on it")
+        raise Forbidden(_("this report belongs to %(force)s: you can read it, not act on it") % {"force": row["force"]})
     form = {"kind": kind, "text": text, "reference": reference, "reason": reason}
     fields: dict[str, Any] = {
         "kind": kind,
@@ -202,7 +214,7 @@ def report_action(
     try:
         if user_id:
             if not user_id.isdigit():
-                raise Invalid("choose an officer from the list")
+                raise Invalid(_("choose an officer from the list"))
             fields["user_id"] = int(user_id)
         fields["at"] = _at(at)
         if fields["duplicate_of"]:
@@ -210,7 +222,7 @@ def report_action(
             try:
                 fields["duplicate_of"] = str(uuid.UUID(fields["duplicate_of"]))
             except ValueError:
-                raise Invalid("give the full id of the other report (as in its page's address)") from None
+                raise Invalid(_("give the full id of the other report (as in its page's address)")) from None
         body = EventCreate.model_validate(fields)
         actions.record_action(db, session.user, row["id"], body, now, settings)
     except ValidationError as exc:
@@ -251,15 +263,15 @@ def photo(
     with the access logged (it keeps the EXIF, with where the photo was taken)."""
     row, access = load(db, session, report_id, settings)
     if variant not in ("thumb", "display", "original"):
-        raise NotFound("no such photo")
+        raise NotFound(_("no such photo"))
     if variant == "original" and access != "act":
-        raise Forbidden("originals are for the officers of the report's force")
+        raise Forbidden(_("originals are for the officers of the report's force"))
     found = photos.received_photo(db, row["id"], photo_id)
     if found is None:
-        raise NotFound("no such photo, or it has not arrived yet")
+        raise NotFound(_("no such photo, or it has not arrived yet"))
     path = blob_path(settings.photos_dir, found["sha256"], variant, found["content_type"])
     if not path.exists():
-        raise NotFound("the photo's file is missing")
+        raise NotFound(_("the photo's file is missing"))
     if variant == "original":
         accounts.log_read(db, session.user, row["id"], "photo-original", now)
     media = found["content_type"] if variant == "original" else "image/jpeg"

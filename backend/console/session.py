@@ -11,6 +11,7 @@ from fastapi import Depends, Form, HTTPException, Request
 from fastapi.templating import Jinja2Templates
 
 from backend.deps import DbDep, NowDep
+from backend.i18n import _
 from backend.services.staff.accounts import StaffUser, session_user
 
 COOKIE = "hedgerow_session"
@@ -60,7 +61,7 @@ def require_session(
 def require_police(session: Annotated[ConsoleSession, Depends(require_session)]) -> ConsoleSession:
     """The console's report pages are for officers, supervisors and admins; NFU users get a 403."""
     if session.user.role not in ("officer", "supervisor", "admin"):
-        raise HTTPException(403, "the console is for police staff; NFU users see the summaries")
+        raise HTTPException(403, _("the console is for police staff; NFU users see the summaries"))
     return session
 
 
@@ -68,7 +69,7 @@ def check_csrf(
     session: Annotated[ConsoleSession, Depends(require_session)], csrf_token: Annotated[str, Form()] = ""
 ) -> ConsoleSession:
     if not csrf_token or not hmac.compare_digest(csrf_token, session.csrf):
-        raise HTTPException(403, "the form has expired or did not come from Hedgerow; reload the page and try again")
+        raise HTTPException(403, _("the form has expired or did not come from Hedgerow; reload the page and try again"))
     return session
 
 

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from backend.console.render import page, security_headers
 from backend.console.session import ConsoleSession, SessionDep
 from backend.deps import DbDep, NowDep
+from backend.i18n import WELSH_FORCES, _, speaking, speaking_now, wire_label
 from backend.services.errors import Invalid
 from backend.services.summaries import charts, roundtable_pdf, summary_text
 from backend.services.summaries.alert_figures import alert_lines, alert_rows
@@ -31,6 +32,7 @@ from backend.services.summaries.figures import (
     summary_for,
 )
 from backend.services.summaries.summary_periods import CUSTOM, Period, parse_period, period_choices
+from core.i18n import LANGUAGES, Language
 from core.uktime import LONDON
 from wire.categories import CATEGORIES
 
@@ -61,7 +63,7 @@ def _chosen(request: Request, today: date) -> Chosen:
         params.pop("to", None)
     by = params.get("by", "area")
     if by not in DIMENSIONS:
-        raise Invalid(f"by must be one of {', '.join(DIMENSIONS)}")
+        raise Invalid(_("by must be one of %(choices)s") % {"choices": ", ".join(DIMENSIONS)})
     period = parse_period(params.get("period", ""), today, params.get("from", ""), params.get("to", ""))
     return Chosen(params, period, by)
 
@@ -69,7 +71,7 @@ def _chosen(request: Request, today: date) -> Chosen:
 def _summary(session: ConsoleSession, db: DbDep, now: NowDep, chosen: Chosen) -> Summary:
     area = chosen.params.get("area", "")
     if area and not area.isdigit():
-        raise Invalid("area must be an area's number")
+        raise Invalid(_("area must be an area's number"))
     return summary_for(
         db,
         session.user.role,
@@ -94,11 +96,11 @@ def summaries_page(request: Request, session: SessionDep, db: DbDep, now: NowDep
     tables = [
         {
             "key": key,
-            "title": f"{title} by {DIMENSION_LABELS[chosen.by].lower()}",
+            "title": summary_text.topic_title(key, chosen.by),
             "lines": summary_text.table_rows(summary, chosen.by, key),
             "labels": len(summary_text.row_label_headers(chosen.by)),
         }
-        for key, title, _ in summary_text.TOPICS
+        for key in summary_text.TOPIC_KEYS
     ]
     return page(
         request,
@@ -115,16 +117,19 @@ def summaries_page(request: Request, session: SessionDep, db: DbDep, now: NowDep
             "chart_tables": summary_text.chart_rows(summary),
             "tables": tables,
             "targets": summary_text.targets_used(db, summary),
-            "method": summary_text.METHOD,
+            "method": [_(paragraph) for paragraph in summary_text.METHOD],
             "periods": period_choices(today),
             "forces": summary.forces if scope is None else [],
             "areas": shown_areas,
             "several_forces": len({a.force for a in shown_areas}) > 1,
-            "groups": GROUPS,
             "categories": [c for c in CATEGORIES if summary.selection.category_group in (None, c.group)],
-            "dimensions": DIMENSION_LABELS,
-            "small": summary_text.SMALL,
-            "hidden": summary_text.HIDDEN,
+            "dimensions": {key: _(label) for key, label in DIMENSION_LABELS.items()},
+            "groups": [(g, wire_label(g)) for g in GROUPS],
+            # The roundtable report is in two languages already (a Welsh force's): no second link needed.
+            "bilingual": len(pdf_languages(summary, "")) > 1,
+            "where": summary_text.where_words(summary),
+            "small": _(summary_text.SMALL),
+            "hidden": _(summary_text.HIDDEN),
             "alert_lines": alert_lines(alert_rows(db, scope, summary.selection.force, chosen.period)),
         },
     )
@@ -142,7 +147,7 @@ def _download(request: Request, body: bytes, media_type: str, filename: str) -> 
 def summaries_csv(request: Request, session: SessionDep, db: DbDep, now: NowDep, table: Param = "all") -> Response:
     """One table of the page (or every table) as CSV, with the same figures and the same words for hidden ones."""
     if table not in TABLES:
-        raise Invalid(f"table must be one of {', '.join(TABLES)}")
+        raise Invalid(_("table must be one of %(choices)s") % {"choices": ", ".join(TABLES)})
     chosen = _chosen(request, now.astimezone(LONDON).date())
     summary = _summary(session, db, now, chosen)
     name = roundtable_pdf.generated_name(summary).removesuffix(".pdf").replace("-roundtable-", f"-{table}-")
@@ -152,14 +157,31 @@ def summaries_csv(request: Request, session: SessionDep, db: DbDep, now: NowDep,
     return _download(request, text.encode("utf-8-sig"), "text/csv; charset=utf-8", name.replace("_", "-") + ".csv")
 
 
+def pdf_languages(summary: Summary, asked: str) -> tuple[Language, ...]:
+    """The editions of the roundtable report, in order: as asked (`languages=cy,en`), else Welsh then English for
+    the four Welsh forces (bound by the Welsh Language Standards), else the reader's console language."""
+    if asked:
+        chosen = tuple(dict.fromkeys(part.strip() for part in asked.split(",")))
+        if not chosen or any(lang not in LANGUAGES for lang in chosen):
+            raise Invalid(_("languages must be cy, en or both (cy,en)"))
+        return chosen  # type: ignore[return-value]
+    if summary.selection.force in WELSH_FORCES:
+        return ("cy", "en")
+    return (speaking_now(),)
+
+
 @router.get("/summaries.pdf")
-def summaries_pdf(request: Request, session: SessionDep, db: DbDep, now: NowDep) -> Response:
-    """The printable roundtable report for the chosen area and period."""
+def summaries_pdf(request: Request, session: SessionDep, db: DbDep, now: NowDep, languages: Param = "") -> Response:
+    """The printable roundtable report for the chosen area and period; a Welsh force's in Welsh and in English."""
     chosen = _chosen(request, now.astimezone(LONDON).date())
     summary = _summary(session, db, now, chosen)
-    text = roundtable_pdf.ReportText(
-        summary_text.headline(summary, summary_text.answer_target(db, summary)),
-        summary_text.targets_used(db, summary),
-    )
-    body = roundtable_pdf.roundtable_pdf(summary, text, charts.summary_charts(summary), chosen.by)
+    target = summary_text.answer_target(db, summary)
+    editions = []
+    for language in pdf_languages(summary, languages):
+        with speaking(language):
+            text = roundtable_pdf.ReportText(
+                summary_text.headline(summary, target), summary_text.targets_used(db, summary)
+            )
+            editions.append(roundtable_pdf.Edition(language, text, charts.summary_charts(summary)))
+    body = roundtable_pdf.editions_pdf(summary, editions, chosen.by)
     return _download(request, body, "application/pdf", roundtable_pdf.generated_name(summary))

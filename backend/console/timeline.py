@@ -7,8 +7,9 @@ from typing import Any
 
 import sqlite_utils
 
-from backend.console.render import FLAG_WORDS
-from backend.services.intake.farmer_text import OUTCOME_WORDS
+from backend.console.render import FLAG_WORDS, words
+from backend.i18n import _
+from backend.services.intake.farmer_text import outcome_words
 from backend.services.staff import accounts
 
 
@@ -26,31 +27,33 @@ class TimelineItem:
 
 def _title(kind: str, data: dict[str, Any]) -> str:
     if kind == "assigned":
-        return f"Assigned to {data.get('officer') or 'an officer'}"
+        return _("Assigned to %(officer)s") % {"officer": data.get("officer") or _("an officer")}
     if kind == "reference_added":
-        return f"Crime reference given: {data.get('reference', '')}"
+        return _("Crime reference given: %(reference)s") % {"reference": data.get("reference", "")}
     if kind == "decision":
-        decided = {"investigate": "investigate", "no_further_action": "no further action"}
-        return f"Decision: {decided.get(data.get('decision', ''), data.get('decision', ''))}"
+        decided = {"investigate": _("investigate"), "no_further_action": _("no further action")}
+        return _("Decision: %(decision)s") % {
+            "decision": decided.get(data.get("decision", ""), data.get("decision", ""))
+        }
     if kind == "closed":
-        return f"Closed: {OUTCOME_WORDS.get(data.get('outcome', ''), data.get('outcome', ''))}"
+        return _("Closed: %(outcome)s") % {"outcome": outcome_words(data.get("outcome", ""))}
     if kind in ("flag_raised", "flag_cleared"):
-        verb = "Flag raised" if kind == "flag_raised" else "Flag cleared"
-        return f"{verb}: {FLAG_WORDS.get(data.get('flag', ''), data.get('flag', ''))}"
+        flag = words(FLAG_WORDS, data.get("flag", ""))
+        return (_("Flag raised: %(flag)s") if kind == "flag_raised" else _("Flag cleared: %(flag)s")) % {"flag": flag}
     return {
-        "received": "Report received",
-        "photo_received": "Photo received",
-        "acknowledged": "Acknowledged",
-        "contacted": "Farmer contacted",
-        "attended": "Attended",
-        "update_sent": "Update sent to the farmer",
-        "farmer_update": "The farmer added information",
-        "chased": "The farmer chased the report",
-        "note": "Internal note",
-        "reopened": "Reopened",
-        "hold_placed": "Kept as evidence (legal hold)",
-        "hold_removed": "Legal hold removed",
-        "contact_erased": "The farmer asked for their contact details to be erased",
+        "received": _("Report received"),
+        "photo_received": _("Photo received"),
+        "acknowledged": _("Acknowledged"),
+        "contacted": _("Farmer contacted"),
+        "attended": _("Attended"),
+        "update_sent": _("Update sent to the farmer"),
+        "farmer_update": _("The farmer added information"),
+        "chased": _("The farmer chased the report"),
+        "note": _("Internal note"),
+        "reopened": _("Reopened"),
+        "hold_placed": _("Kept as evidence (legal hold)"),
+        "hold_removed": _("Legal hold removed"),
+        "contact_erased": _("The farmer asked for their contact details to be erased"),
     }.get(kind, kind)
 
 
@@ -75,9 +78,9 @@ def items(
         actor = e["actor_kind"]
         if actor == "user":
             actor_id = e["actor_id"] or ""
-            who = names.get(int(actor_id) if actor_id.isdigit() else -1, "a member of staff")
+            who = names.get(int(actor_id) if actor_id.isdigit() else -1, _("a member of staff"))
         else:
-            who = {"device": "the farmer", "system": "Hedgerow", "partner": "a partner system"}.get(actor, actor)
+            who = {"device": _("the farmer"), "system": "Hedgerow", "partner": _("a partner system")}.get(actor, actor)
         data = e["data"]
         out.append(
             TimelineItem(

@@ -12,12 +12,14 @@ from backend.console.admin import SupervisorCsrfDep, SupervisorDep, all_forces, 
 from backend.console.render import page
 from backend.console.session import ConsoleSession
 from backend.deps import DbDep, NowDep
+from backend.i18n import N_, _
 from backend.services.errors import Conflict, Invalid
 from backend.services.triage import update_templates
+from core.i18n import LANGUAGES
 
 router = APIRouter(prefix="/console/admin/templates")
 
-DONE = {"saved": "Template saved.", "deleted": "Template deleted."}
+DONE = {"saved": N_("Template saved."), "deleted": N_("Template deleted.")}
 
 
 def _render(
@@ -30,6 +32,7 @@ def _render(
     status: int = 200,
 ) -> Response:
     own = update_templates.stored(db, force)
+    written_in = {t.language for t in own}
     return page(
         request,
         "console/update_templates.html",
@@ -38,9 +41,11 @@ def _render(
             "force": force,
             "forces": all_forces(session, db),
             "own": own,
-            "built_in": [] if own else update_templates.BUILT_IN,
+            # Per language, the built-in templates officers are offered until the force writes its own in it.
+            "built_in": {lang: update_templates.built_in(lang) for lang in LANGUAGES if lang not in written_in},
+            "languages": LANGUAGES,
             "placeholders": update_templates.PLACEHOLDERS,
-            "done": DONE.get(request.query_params.get("done", "")),
+            "done": _(DONE[done]) if (done := request.query_params.get("done", "")) in DONE else None,
             "error": error,
             "form": form or {},
         },
@@ -63,14 +68,16 @@ def save_template(
     body: Annotated[str, Form(max_length=update_templates.MAX_BODY + 100)],
     template_id: Annotated[str, Form(max_length=20)] = "",
     force: Annotated[str, Form(max_length=200)] = "",
+    language: Annotated[str, Form(max_length=10)] = "en",
 ) -> Response:
     force = managed_force(session, db, force)
     try:
         if template_id and not template_id.isdigit():
-            raise Invalid("no such template")
-        update_templates.save(db, force, title, body, session.user.id, now, int(template_id) if template_id else None)
+            raise Invalid(_("no such template"))
+        chosen_id = int(template_id) if template_id else None
+        update_templates.save(db, force, title, body, session.user.id, now, chosen_id, language)
     except (Invalid, Conflict) as exc:
-        form = {"title": title, "body": body, "template_id": template_id}
+        form = {"title": title, "body": body, "template_id": template_id, "language": language}
         return _render(request, db, session, force, str(exc), form, exc.status_code)
     return RedirectResponse(f"/console/admin/templates?{urlencode({'force': force, 'done': 'saved'})}", 303)
 

@@ -12,16 +12,17 @@ from backend.console.admin import SupervisorCsrfDep, SupervisorDep, all_forces, 
 from backend.console.render import page
 from backend.console.session import ConsoleSession
 from backend.deps import DbDep, NowDep
+from backend.i18n import N_, _
 from backend.services.errors import Conflict, Invalid
 from backend.services.staff import user_admin
 
 router = APIRouter(prefix="/console/admin/users")
 
 DONE = {
-    "added": "User added. Give them their password in person or by phone, never by email.",
-    "disabled": "Account disabled: its sessions and API tokens stop working now.",
-    "enabled": "Account enabled again.",
-    "password": "Password changed; the user's open sessions were ended.",
+    "added": N_("User added. Give them their password in person or by phone, never by email."),
+    "disabled": N_("Account disabled: its sessions and API tokens stop working now."),
+    "enabled": N_("Account enabled again."),
+    "password": N_("Password changed; the user's open sessions were ended."),
 }
 
 
@@ -43,7 +44,7 @@ def _render(
             "forces": all_forces(session, db),
             "users": user_admin.users_of(db, session.user, force),
             "roles": user_admin.MANAGED_ROLES,
-            "done": DONE.get(request.query_params.get("done", "")),
+            "done": _(DONE[done]) if (done := request.query_params.get("done", "")) in DONE else None,
             "error": error,
             "form": form or {},
         },

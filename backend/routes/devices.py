@@ -4,8 +4,9 @@ import uuid
 
 from fastapi import APIRouter, HTTPException, Request, status
 
-from backend.deps import DbDep, NowDep, client_ip
+from backend.deps import DbDep, DeviceDep, NowDep, client_ip
 from backend.routes.errors import errors
+from backend.schemas import DeviceSettings
 from backend.services.intake import devices
 from wire.reports import DeviceCreate, DeviceRegistered
 
@@ -30,3 +31,11 @@ def register_device(body: DeviceCreate, request: Request, db: DbDep, now: NowDep
         )
     device_id, token = devices.register(db, body, ip, now)
     return DeviceRegistered(device_id=uuid.UUID(device_id), token=token)
+
+
+@router.patch("/me", response_model=DeviceSettings, responses=errors(401, 422))
+def update_device(body: DeviceSettings, device: DeviceDep, db: DbDep) -> DeviceSettings:
+    """Change what the farmer's phone reads: `{"language": "cy"}` for Welsh, `"en"` for English. Every text the
+    server writes for this phone (the timeline's words, the police's templated updates) follows it."""
+    devices.set_language(db, device.id, body.language)
+    return DeviceSettings(language=body.language)

@@ -43,7 +43,7 @@ async def put_report(
         # The answer is read on the writer's own connection, inside the transaction that stored the report: its
         # pages are in that connection's cache, where every other connection's cache was emptied by the commit.
         if reports.put_report(wdb, device.id, rid, body, now):
-            return report_views.public_view(wdb, reports.device_report(wdb, rid, device.id))
+            return report_views.public_view(wdb, reports.device_report(wdb, rid, device.id), device.language)
         return None
 
     if not reports.already_held(db, device.id, rid, body) and (stored := await writer.run_async(store)) is not None:
@@ -51,7 +51,7 @@ async def put_report(
         stored["answer_due_at"] = report_views.answer_due_at(db, rid)
         return stored
     response.status_code = status.HTTP_200_OK
-    return report_views.public_view(db, reports.device_report(db, rid, device.id))
+    return report_views.public_view(db, reports.device_report(db, rid, device.id), device.language)
 
 
 @router.get(
@@ -67,7 +67,7 @@ def get_report(report_id: UUID, who: PrincipalDep, db: DbDep, now: NowDep) -> di
             raise NotFound("no such report")
         accounts.log_read(db, who, row["id"], "api", now)
         return report_views.staff_view(db, row)
-    return report_views.public_view(db, reports.device_report(db, str(report_id), who.id))
+    return report_views.public_view(db, reports.device_report(db, str(report_id), who.id), who.language)
 
 
 @router.get("", response_model=ReportPage, responses=errors(401, 422))
@@ -85,7 +85,7 @@ def list_changed(
     page = rows[:limit]
     cursor = page[-1]["public_seq"] if page else since
     return ReportPage(
-        reports=[ReportPublic.model_validate(report_views.public_view(db, r)) for r in page],
+        reports=[ReportPublic.model_validate(report_views.public_view(db, r, device.language)) for r in page],
         cursor=str(cursor),
         more=len(rows) > limit,
     )
@@ -105,7 +105,7 @@ def add_update(
     created, _ = reports.add_farmer_update(db, device.id, str(report_id), body, now)
     if not created:
         response.status_code = status.HTTP_200_OK
-    return report_views.public_view(db, reports.device_report(db, str(report_id), device.id))
+    return report_views.public_view(db, reports.device_report(db, str(report_id), device.id), device.language)
 
 
 @router.post(
@@ -120,4 +120,4 @@ def chase_report(report_id: UUID, body: Chase, device: DeviceDep, db: DbDep, now
     created, _ = reports.chase(db, device.id, str(report_id), str(body.chase_id), body.text.strip(), now)
     if not created:
         response.status_code = status.HTTP_200_OK
-    return report_views.public_view(db, reports.device_report(db, str(report_id), device.id))
+    return report_views.public_view(db, reports.device_report(db, str(report_id), device.id), device.language)

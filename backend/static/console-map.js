@@ -76,7 +76,9 @@
     var point = [parseFloat(element.dataset.lat), parseFloat(element.dataset.lon)];
     var map = baseMap(element);
     map.setView(point, 14);
-    L.marker(point, { icon: icon("red", ""), title: "The reported location", alt: "The reported location" }).addTo(map);
+    // The marker's words come from the page, in the reader's language.
+    var words = element.dataset.markerTitle || "";
+    L.marker(point, { icon: icon("red", ""), title: words, alt: words }).addTo(map);
     L.circle(point, { radius: 5000, weight: 1, fill: false }).addTo(map);
   }
 

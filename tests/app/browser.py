@@ -195,7 +195,8 @@ class FletScreen:
         """
         for _attempt in range(3):
             box = self.textbox(name, exact)
-            box.click()
+            # Near its top, where the typing goes: a long message under a field is inside its box, over its middle.
+            box.click(position={"x": 24, "y": 20})
             time.sleep(0.2)
             box.fill(value)
             self.page.keyboard.press("End")
@@ -253,6 +254,8 @@ class FletScreen:
                         if (getComputedStyle(a).overflow !== 'visible'
                             && (Math.abs(c.bottom - r.bottom) < 1 || Math.abs(c.top - r.top) < 1)
                             && c.height > r.height) return false;
+                        // A field's node cut by the edge of the scrolling view is smaller than its <input>.
+                        if (a.id && a.id.startsWith('flt-semantic-node') && c.height + 1 < r.height) return false;
                     }
                     return true;
                 })
@@ -261,6 +264,144 @@ class FletScreen:
                 .map(([name, r]) => `${name} ${Math.round(r.width)}x${Math.round(r.height)}`)""",
             minimum,
         )
+
+    def unlabelled(self) -> list[str]:
+        """Controls a screen reader could not name: buttons, radios, tick boxes, fields and images whose accessible
+        name is empty (Flutter gives a node its label as aria-label or as its own text)."""
+        return self.page.evaluate(
+            """() => Array.from(document.querySelectorAll(
+                    'flt-semantics[role=button], flt-semantics[role=radio], flt-semantics[role=checkbox], '
+                    + 'flt-semantics[role=img], flt-semantics[role=link], input, textarea'))
+                .filter(e => !((e.getAttribute('aria-label') || '').trim() || (e.innerText || '').trim()))
+                .map(e => `${e.getAttribute('role') || e.tagName} ${e.id}`)"""
+        )
+
+    def cut_labels(self, png: Path) -> list[str]:
+        """Radios and tick boxes whose label runs past the right-hand edge of their row: text drawn right up to
+        the edge in the screenshot `png` (a label that wraps always ends short of it). Flet's own one-line
+        `label=` does this with a long label, large text or a longer language."""
+        rows = self.page.evaluate(
+            """() => Array.from(document.querySelectorAll('flt-semantics[role=radio], flt-semantics[role=checkbox]'))
+                .map(e => [e, e.getBoundingClientRect()])
+                .filter(([, r]) => r.width > 8 && r.height > 8 && r.top >= 0 && r.bottom <= innerHeight)
+                // wholly inside every view that clips it (not scrolled under the bottom bar)
+                .filter(([e, r]) => {
+                    for (let a = e.parentElement; a; a = a.parentElement) {
+                        const c = a.getBoundingClientRect();
+                        const cuts = r.top < c.top - 1 || r.bottom > c.bottom + 1;
+                        if (cuts && getComputedStyle(a).overflow !== 'visible') return false;
+                    }
+                    return true;
+                })
+                .map(([e, r]) => [e.getAttribute('aria-label') || e.innerText, Math.floor(r.right), Math.ceil(r.top),
+                                  Math.floor(r.bottom)])"""
+        )
+        with Image.open(png) as image:
+            rgb = image.convert("RGB")
+        cut = []
+        for name, right, top, bottom in rows:
+            # Flutter lets the words overflow the row: ink just inside or just beyond its right-hand edge.
+            columns = range(right - 3, min(right + 6, rgb.width))
+            edge = [rgb.getpixel((x, y)) for x in columns for y in range(top + 2, bottom - 2)]
+            if any(max(pixel) < INK_MAX for pixel in edge):
+                cut.append(f"{name}: its words run past the right-hand edge")
+        return cut
+
+    def text_boxes(self) -> list[dict[str, Any]]:
+        """Every accessibility node that shows words, with its box: (role, words, n-th with those words) names it
+        across a re-layout of the same screen."""
+        return self.page.evaluate(
+            """() => {
+                const seen = {};
+                return Array.from(document.querySelectorAll('[id^=flt-semantic-node], input, textarea')).map(e => {
+                    const own = Array.from(e.childNodes)
+                        .filter(n => n.nodeType === 3
+                                     || (n.tagName && !n.id && n.tagName !== 'FLT-SEMANTICS-CONTAINER'))
+                        .map(n => n.textContent).join(' ').trim();
+                    const words = (e.getAttribute('aria-label') || own).trim();
+                    if (!words || e.getAttribute('aria-hidden') === 'true') return null;
+                    const role = e.getAttribute('role') || e.getAttribute('data-semantics-role') || e.tagName;
+                    const key = `${role}|${words}`;
+                    seen[key] = (seen[key] || 0) + 1;
+                    const r = e.getBoundingClientRect();
+                    const parent = e.parentElement && e.parentElement.closest('[id^=flt-semantic-node]');
+                    // Cut short by a scrolling view it is half out of: Flutter clips the node's box to it.
+                    let clipped = r.top < 0 || r.bottom > innerHeight;
+                    for (let a = e.parentElement; a && !clipped; a = a.parentElement) {
+                        const c = a.getBoundingClientRect();
+                        clipped = (getComputedStyle(a).overflow !== 'visible' && c.height > r.height
+                                   && (Math.abs(c.bottom - r.bottom) < 1 || Math.abs(c.top - r.top) < 1))
+                            // a field's <input> is sized to its node, which the view has cut short
+                            || (a.id.startsWith('flt-semantic-node') && c.height + 1 < r.height);
+                    }
+                    return {key: `${key}|${seen[key]}`, role, words, parent: parent ? parent.id : '',
+                            leaf: !e.querySelector('[id^=flt-semantic-node]'), clipped,
+                            // Words drawn as text (a label, a field), not only named (an icon, a picture).
+                            text: !!own || e.tagName === 'INPUT' || e.tagName === 'TEXTAREA',
+                            x: r.left, y: r.top, width: r.width, height: r.height, right: r.right, bottom: r.bottom};
+                }).filter(Boolean);
+            }"""
+        )
+
+    def set_text_scale(self, scale: float) -> None:
+        """The phone's text size setting, as Flutter on the web reads it: the page's root font size over 16 px.
+        Waits until the screen has been laid out again."""
+        before = self.page.screenshot()
+        self.page.evaluate(f"document.documentElement.style.fontSize = '{16 * scale}px'")
+        deadline = time.monotonic() + 10
+        while self.page.screenshot() == before and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(0.5)
+
+    def large_text_faults(self, normal: list[dict[str, Any]], fixed: re.Pattern[str] | None = None) -> list[str]:
+        """After `set_text_scale`, what large text broke, against the same screen's `text_boxes()` at 100%:
+
+        - a box with words that did not grow when its text doubled: a fixed height that cuts its words off
+          (`fixed` names the boxes that show no text of their own to grow, such as icon-only buttons and images);
+        - a box that reaches past either side of the screen: words cut at the edge, or a line that does not wrap;
+        - two boxes side by side in the same parent that overlap: words drawn over words."""
+        width = self.page.evaluate("innerWidth")
+        large = self.text_boxes()
+        before = {box["key"]: box for box in normal}
+        faults = []
+        for box in large:
+            name = f"{box['role']} {box['words'][:60]!r}"
+            if box["x"] < -1 or box["right"] > width + 1:
+                faults.append(f"{name} reaches past the screen's side: {box['x']:.0f} to {box['right']:.0f}")
+            old = before.get(box["key"])
+            grows = box["text"] and not (fixed and fixed.search(box["words"]))
+            if old and grows and not (box["clipped"] or old["clipped"]) and box["height"] <= old["height"] + 0.5:
+                faults.append(f"{name} did not grow with its text: {old['height']:.0f} px at 100%, {box['height']:.0f}")
+        # A field's <input> lies over its own label and helper text by design: only drawn words are compared.
+        leaves = [b for b in large if b["leaf"] and b["width"] > 0 and b["height"] > 0 and b["role"] != "text-field"]
+        for i, a in enumerate(leaves):
+            for b in leaves[i + 1 :]:
+                if a["parent"] != b["parent"]:
+                    continue
+                across = min(a["right"], b["right"]) - max(a["x"], b["x"])
+                down = min(a["bottom"], b["bottom"]) - max(a["y"], b["y"])
+                if across > 2 and down > 2:
+                    faults.append(f"{a['words'][:40]!r} and {b['words'][:40]!r} overlap by {across:.0f}x{down:.0f}")
+        return faults
+
+    def large_text(self, name: str, fixed: re.Pattern[str] | None = None, scrolls: int = 4) -> list[str]:
+        """The screen at 200% text, as a phone set to its largest text shows it: what broke (`large_text_faults`),
+        from the top to `scrolls` screens further down, with a checked screenshot at the top. Back at 100% and at
+        the top afterwards."""
+        normal = self.text_boxes()
+        self.set_text_scale(2)
+        faults: dict[str, None] = dict.fromkeys(self.large_text_faults(normal, fixed))
+        self.shot(f"{name}-text-200")
+        size = self.page.viewport_size or PHONE
+        self.page.mouse.move(size["width"] / 2, size["height"] / 3)
+        for _scroll in range(scrolls):
+            self.page.mouse.wheel(0, size["height"] * 0.6)
+            time.sleep(0.6)
+            faults.update(dict.fromkeys(self.large_text_faults(normal, fixed)))
+        self.page.mouse.wheel(0, -size["height"] * scrolls)
+        time.sleep(0.6)
+        self.set_text_scale(1)
+        return list(faults)
 
     def settled_screenshot(self, path: Path, timeout: float = 8) -> None:
         """A screenshot once Flutter has finished painting: two in a row the same and not blank (the semantics
@@ -289,10 +430,16 @@ class FletScreen:
             assert_drawn(path, self.page)
             small = self.small_targets()
             assert small == [], f"{name} at {size}: targets under 48 px: {small}"
+            nameless = self.unlabelled()
+            assert nameless == [], f"{name} at {size}: controls with no accessible name: {nameless}"
+            cut = self.cut_labels(path)
+            assert cut == [], f"{name} at {size}: {cut}"
         return path
 
 
 DOCS_SCREENS = ROOT / "docs" / "screens"
+# Text is drawn this dark or darker in every channel (ink, red, green and grey words); the app's backgrounds are not.
+INK_MAX = 110
 # A screen this much of one colour has nothing drawn on it (the sparsest of the app's screens is 93% background).
 BLANK_SHARE = 0.985
 

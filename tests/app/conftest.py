@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from app.i18n import set_language
 from app.services.location import Fix
 from app.state.app_state import AppState
 from app.state.ports import PickedFile, Ports
 from app.store import Store
+from tests.app.catalogues import compile_catalogues
 
 LONDON_WINTER = UTC  # the phone's zone in these tests: GMT, so local times read as UTC
 UNREACHABLE = "http://127.0.0.1:9"
@@ -59,6 +61,20 @@ class FakePhone:
 
     async def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> None:
+    """The compiled catalogues, as `make setup` (`make i18n-compile`) builds them: a run of pytest without make
+    still gets Welsh (fuzzy entries included, as the Makefile compiles them)."""
+    compile_catalogues()
+
+
+@pytest.fixture(autouse=True)
+def english_again() -> Iterator[None]:
+    """The phone's language is one value for the process: a test that chose Welsh leaves English behind it."""
+    yield
+    set_language("en")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.app.browser import PHONE_SIZES, AppProcess, FletScreen, chromium, saved_value
 from tests.backend.test_console_browser import chromium as console_browser
-from tests.support import DEMO_AREAS, LiveServer, wait_until
+from tests.support import LiveServer, server_with_kent_officer, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,12 +36,7 @@ def _report_ids(server: LiveServer) -> list[tuple[str, int]]:
 def test_an_anonymous_threat_reaches_the_officer_without_a_name_and_the_answer_reaches_the_farmer(
     tmp_path: Path, artifacts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    server = LiveServer(tmp_path / "server", env={"HEDGEROW_REGISTER_PER_HOUR": "10000"})
-    assert server.cli("areas", "import", str(DEMO_AREAS)).returncode == 0
-    added = server.cli("users", "add", "kent.officer", "--role", "officer", "--force", "Kent Police", "--name",
-                       "PC Kent", stdin=OFFICER_PASSWORD + "\n")  # fmt: skip
-    assert added.returncode == 0, added.stderr
-    server.start()
+    server = server_with_kent_officer(tmp_path / "server", OFFICER_PASSWORD)
     monkeypatch.setenv("HEDGEROW_SYNC_PERIOD_S", "2")  # the phone checks for answers every 2 s, not every minute
     shots = artifacts / "app" / "anonymous"
     app = AppProcess(tmp_path / "phone", server_url=server.url).start()

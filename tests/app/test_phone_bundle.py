@@ -120,6 +120,8 @@ def test_the_bundle_holds_the_app_and_nothing_from_development(plan: BuildPlan) 
     top = {f.split("/")[0] for f in files}
     assert top <= BUNDLE_TOP, f"packaged beside the app: {sorted(top - BUNDLE_TOP)}"
     assert {"main.py", "app/main.py", "app/services/enrolment.py", "wire/reports.py"} <= set(files)
+    # Welsh on the phone: the compiled catalogue (made at set-up, before a build) and the code that loads it.
+    assert {"app/locale/cy/LC_MESSAGES/app.mo", "app/i18n.py", "core/i18n.py"} <= set(files)
     suffixes = {".db", ".db-wal", ".db-shm", ".sqlite", ".jpg", ".jpeg", ".png", ".heic", ".pyc", ".jks", ".p12"}
     assert [f for f in files if Path(f).suffix in suffixes or f.endswith(".db-wal")] == []
     for f in files:

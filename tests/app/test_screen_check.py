@@ -7,13 +7,15 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.app.browser import FletScreen, chromium, error_blocks
+from tests.app.browser import SMALL_PHONE, FletScreen, chromium, error_blocks
 from tests.support import ROOT, free_port
 
 
@@ -43,20 +45,13 @@ def test_a_flat_grey_box_a_red_screen_or_a_blank_one_is_reported(tmp_path: Path)
     assert error_blocks(tmp_path / "blank.png") == ["blank screen: 100% one colour"]
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("broken", [True, False], ids=["broken", "sound"])
-def test_the_check_catches_the_layout_error_flutter_draws_in_a_real_browser(tmp_path: Path, broken: bool) -> None:
+@contextmanager
+def _small_app(tmp_path: Path, module: str, **env: str) -> Iterator[str]:
+    """One of the tests' small Flet apps in its own process; yields its URL."""
     port = free_port()
-    env = {
-        **os.environ,
-        "FLET_SERVER_PORT": str(port),
-        "FLET_FORCE_WEB_SERVER": "true",
-        "HEDGEROW_BROKEN": "1" if broken else "0",
-    }
+    environment = {**os.environ, "FLET_SERVER_PORT": str(port), "FLET_FORCE_WEB_SERVER": "true", **env}
     log = open(tmp_path / "app.log", "wb")  # noqa: SIM115 (the child keeps it)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.app.broken_layout_app"], cwd=ROOT, env=env, stdout=log, stderr=log
-    )
+    proc = subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, env=environment, stdout=log, stderr=log)
     log.close()
     try:
         deadline = time.monotonic() + 60
@@ -66,18 +61,44 @@ def test_the_check_catches_the_layout_error_flutter_draws_in_a_real_browser(tmp_
                     break
             except httpx.TransportError:
                 pass
-            assert time.monotonic() < deadline and proc.poll() is None, "the broken app did not start"
+            assert time.monotonic() < deadline and proc.poll() is None, f"{module} did not start"
             time.sleep(0.2)
-        with chromium() as context:
-            screen = FletScreen(context.pages[0], tmp_path / "shots").open(f"http://127.0.0.1:{port}/")
-            screen.wait_text("Check and save")
-            path = tmp_path / "broken.png"
-            screen.settled_screenshot(path)
-        blocks = error_blocks(path)
-        if broken:  # Flutter gives up on the screen: it is reported, though its labels read fine
-            assert blocks, "the layout error was not noticed"
-        else:
-            assert blocks == []
+        yield f"http://127.0.0.1:{port}/"
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("broken", [True, False], ids=["broken", "sound"])
+def test_the_check_catches_the_layout_error_flutter_draws_in_a_real_browser(tmp_path: Path, broken: bool) -> None:
+    app = _small_app(tmp_path, "tests.app.broken_layout_app", HEDGEROW_BROKEN="1" if broken else "0")
+    with app as url, chromium() as context:
+        screen = FletScreen(context.pages[0], tmp_path / "shots").open(url)
+        screen.wait_text("Check and save")
+        path = tmp_path / "broken.png"
+        screen.settled_screenshot(path)
+    blocks = error_blocks(path)
+    if broken:  # Flutter gives up on the screen: it is reported, though its labels read fine
+        assert blocks, "the layout error was not noticed"
+    else:
+        assert blocks == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("labels", ["flet", "app"])
+def test_a_radio_label_that_runs_off_the_screen_is_reported_and_one_that_wraps_is_not(
+    tmp_path: Path, labels: str
+) -> None:
+    with _small_app(tmp_path, "tests.app.label_app", HEDGEROW_LABELS=labels) as url, chromium(SMALL_PHONE) as context:
+        screen = FletScreen(context.pages[0], tmp_path / "shots").open(url)
+        screen.wait_text("Sut daeth i ben?")
+        path = tmp_path / "labels.png"
+        screen.settled_screenshot(path)
+        cut = screen.cut_labels(path)
+        names = {box["words"] for box in screen.text_boxes() if box["role"] == "radio"}
+    assert names >= {"Atebwyd"}  # each radio is named by its label either way
+    if labels == "flet":
+        assert [c.split(":")[0][:20] for c in cut] == ["Fe wnaethon nhw addo"]
+    else:
+        assert cut == []

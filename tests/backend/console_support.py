@@ -151,9 +151,9 @@ def login(server: ConsoleServer, username: str, role: str, force: str | None = N
 class Farmer:
     """A registered phone: sends reports and pulls their public state through the farmer API."""
 
-    def __init__(self, server: ConsoleServer, name: str = "Jo Farmer") -> None:
+    def __init__(self, server: ConsoleServer, name: str = "Jo Farmer", **registration: Any) -> None:
         self.client = server.client()
-        self.headers = register(self.client, name)
+        self.headers = register(self.client, name, **registration)
 
     def report(self, where: tuple[float, float] = KENT, **body: Any) -> str:
         report_id = str(uuid.uuid4())

@@ -188,7 +188,7 @@ def test_the_accessibility_statement_is_public_and_says_how_the_service_was_test
         "Enforcement procedure",
         "Compliance status",
         "against WCAG 2.0, 2.1 and 2.2 levels A and AA",
-        "using only\n      the keyboard",
+        "using only the keyboard",
     ):
         assert words in r.text, words
     queue = console.client().get("/console/login")

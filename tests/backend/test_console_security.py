@@ -31,8 +31,9 @@ from tests.backend.intake import uploader
 from tests.support import console_login, jpeg_bytes, photo_decl
 
 PUBLIC = {("GET", "/console/login"), ("POST", "/console/login")}
-# The NFU's own pages (aggregate summaries, never a report) and logging out are theirs; the rest is the police's.
-NFU_PAGES = ("/console/nfu", "/console/summaries", "/console/logout")
+# The NFU's own pages (aggregate summaries, never a report), logging out and choosing the console's language are
+# theirs; the rest is the police's.
+NFU_PAGES = ("/console/nfu", "/console/summaries", "/console/logout", "/console/language")
 
 
 @pytest.fixture(scope="module")

@@ -416,3 +416,15 @@ def test_after_erasure_the_phone_is_no_longer_found_by_its_number(
     device = json.loads(_zip((tmp_path / "sar.zip").read_bytes())["device.json"])
     assert (device["name"], device["phone"], device["email"]) == ("", "", None)
     assert device["contact_erased_at"]
+
+
+def test_a_farmer_registered_in_welsh_is_told_of_the_erasure_in_welsh(console: ConsoleServer) -> None:
+    client = console.client()
+    _, headers = _register(client, {"name": "Gwenllian Ty'n-y-Coed", "phone": "07700 900555", "language": "cy"})
+    answered = client.post("/api/v1/me/erasure", headers=headers)
+    assert answered.status_code == 200, answered.text
+    answer = ContactErasure.model_validate(answered.json())
+    assert answer.message.startswith("Wedi'i wneud. Cafodd eich enw, rhif ffôn, cyfeiriad e-bost")
+    assert "Mae eich adroddiadau'n aros" in answer.message
+    assert answer.removed == ["eich enw", "eich rhif ffôn", "eich cyfeiriad e-bost", "enw eich fferm", "eich cod post"]
+    assert "Done." not in answered.text and "your name" not in answered.text

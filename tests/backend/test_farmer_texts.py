@@ -22,7 +22,7 @@ from tests.backend.console_support import (
     Staff,
 )
 from tests.backend.intake import uploader
-from tests.support import jpeg_bytes, photo_decl, report_body, staff_token
+from tests.support import act, jpeg_bytes, photo_decl, report_body, staff_token
 from wire.events import PUBLIC_KINDS
 
 CLOSING_WORDS = "We have closed this for now. If they come back, tell us and we will reopen it."
@@ -39,11 +39,6 @@ def api(console: ConsoleServer) -> httpx.Client:
 def officer_api(console: ConsoleServer, api: httpx.Client) -> dict[str, str]:
     """An officer of Kent Police, acting through the staff API."""
     return staff_token(console.live, api, "texts.api.officer", "officer", KENT_POLICE)
-
-
-def act(api: httpx.Client, officer: dict[str, str], report_id: str, **event: Any) -> None:
-    done = api.post(f"/api/v1/reports/{report_id}/events", json=event, headers=officer)
-    assert done.status_code == 201, done.text
 
 
 def farmer_timeline(farmer: Farmer, report_id: str, since: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -14,33 +14,48 @@ from datetime import datetime
 
 import sqlite_utils
 
+from backend.i18n import pgettext, speaking
 from backend.services.errors import NotFound
 from backend.services.intake import events
 from backend.services.retention import erase
 from backend.writes import write
-from core.uktime import LONDON
+from core.i18n import local_date
 from wire.farmer_data import ContactErasure
 
-REMOVED = ["your name", "your phone number", "your email address", "your farm's name", "your postcode"]
-KEPT = [
-    "Your reports, with what you wrote, the places and the photos: they are police records of crimes, kept as "
-    "the law requires (usually six years after a report is closed) and then deleted.",
-    "This phone's registration, without your details: it is how the police's answers to your reports still "
-    "reach this app.",
-    "Copies in the police's backups made before today, until those backups are replaced.",
-]
 
-
-def _answer(erased_at: datetime) -> ContactErasure:
-    day = erased_at.astimezone(LONDON).strftime("%-d %B %Y")
-    message = (
-        f"Done. Your name, phone number, email address, farm name and postcode were erased from Hedgerow on {day}. "
-        "The police can no longer see them, so they cannot call you back about your reports. "
-        "Your reports stay: they are police records of crimes, kept as the law requires (usually six years after "
-        "a report is closed). The police's answers to your reports still come to this app. "
-        "Backups made before today may hold your details until they are replaced."
-    )
-    return ContactErasure(erased_at=erased_at, removed=REMOVED, kept=KEPT, message=message)
+def _answer(erased_at: datetime, language: str | None) -> ContactErasure:
+    """The answer in the farmer's language (the phone's, as registered). The same every time it is asked."""
+    with speaking(language) as spoken:
+        day = local_date(erased_at, spoken, "d MMMM y")
+        removed = [
+            pgettext("farmer", "your name"),
+            pgettext("farmer", "your phone number"),
+            pgettext("farmer", "your email address"),
+            pgettext("farmer", "your farm's name"),
+            pgettext("farmer", "your postcode"),
+        ]
+        kept = [
+            pgettext(
+                "farmer",
+                "Your reports, with what you wrote, the places and the photos: they are police records of crimes, "
+                "kept as the law requires (usually six years after a report is closed) and then deleted.",
+            ),
+            pgettext(
+                "farmer",
+                "This phone's registration, without your details: it is how the police's answers to your reports "
+                "still reach this app.",
+            ),
+            pgettext("farmer", "Copies in the police's backups made before today, until those backups are replaced."),
+        ]
+        message = pgettext(
+            "farmer",
+            "Done. Your name, phone number, email address, farm name and postcode were erased from Hedgerow on "
+            "{day}. The police can no longer see them, so they cannot call you back about your reports. Your "
+            "reports stay: they are police records of crimes, kept as the law requires (usually six years after a "
+            "report is closed). The police's answers to your reports still come to this app. Backups made before "
+            "today may hold your details until they are replaced.",
+        ).format(day=day)
+    return ContactErasure(erased_at=erased_at, removed=removed, kept=kept, message=message)
 
 
 def erase_contact_details(db: sqlite_utils.Database, device_id: str, now: datetime) -> ContactErasure:
@@ -52,8 +67,8 @@ def erase_contact_details(db: sqlite_utils.Database, device_id: str, now: dateti
                 for row in db.execute("SELECT * FROM reports WHERE device_id = ?", [device_id]).fetchall():
                     # No data: the event says what happened, and nothing of what was erased.
                     events.record_event(db, dict(row), "contact_erased", now, "device", device_id)
-            found = db.execute("SELECT contact_erased_at FROM devices WHERE id = ?", [device_id]).fetchone()
+            found = db.execute("SELECT contact_erased_at, language FROM devices WHERE id = ?", [device_id]).fetchone()
         if found is None or found[0] is None:
             raise NotFound("no such device")
         erase.truncate_wal(db)  # the old page, with the details in it, leaves the WAL too
-    return _answer(datetime.fromisoformat(found[0]))
+    return _answer(datetime.fromisoformat(found[0]), found[1])

@@ -72,14 +72,16 @@ def _base(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _timeline(db: sqlite_utils.Database, report_id: str, public_only: bool) -> list[dict[str, Any]]:
+def _timeline(
+    db: sqlite_utils.Database, report_id: str, public_only: bool, language: str | None = None
+) -> list[dict[str, Any]]:
     sql = "SELECT id, kind, at, actor_kind, actor_id, public, data FROM events WHERE report_id = ?"
     if public_only:
         sql += " AND public = 1"
     entries = []
     for ev in db.execute(sql + " ORDER BY id", [report_id]).fetchall():
         data = json.loads(ev["data"])
-        entry: dict[str, Any] = {"kind": ev["kind"], "at": ev["at"], "text": farmer_text(ev["kind"], data)}
+        entry: dict[str, Any] = {"kind": ev["kind"], "at": ev["at"], "text": farmer_text(ev["kind"], data, language)}
         if ev["kind"] == "reference_added":
             entry["reference"] = data.get("reference")
         if not public_only:
@@ -94,10 +96,11 @@ def _timeline(db: sqlite_utils.Database, report_id: str, public_only: bool) -> l
     return entries
 
 
-def public_view(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
-    """What the farmer who sent the report sees: no internal notes, no flags' working, no staff names."""
+def public_view(db: sqlite_utils.Database, row: dict[str, Any], language: str | None = None) -> dict[str, Any]:
+    """What the farmer who sent the report sees: no internal notes, no flags' working, no staff names; the
+    timeline's words in `language`, the one their phone reads."""
     view = _base(db, row)
-    view["timeline"] = _timeline(db, row["id"], public_only=True)
+    view["timeline"] = _timeline(db, row["id"], public_only=True, language=language)
     return view
 
 

@@ -20,6 +20,7 @@ from backend.security import (
 from backend.services.areas import border
 from backend.services.errors import Conflict, Invalid, NotFound
 from backend.writes import write
+from core.i18n import LANGUAGES
 
 Role = Literal["officer", "supervisor", "nfu", "admin"]
 ROLES: tuple[Role, ...] = ("officer", "supervisor", "nfu", "admin")
@@ -34,10 +35,11 @@ class StaffUser:
     display_name: str
     role: str
     force: str | None
+    language: str | None = None  # the console language they chose; None follows their browser
 
     @classmethod
     def from_row(cls, row: Any) -> StaffUser:
-        return cls(row["id"], row["username"], row["display_name"], row["role"], row["force"])
+        return cls(row["id"], row["username"], row["display_name"], row["role"], row["force"], row["language"])
 
     @property
     def is_police(self) -> bool:
@@ -141,6 +143,14 @@ def session_user(db: sqlite_utils.Database, session_id: str, now: datetime) -> t
         [token_hash(session_id), iso(now)],
     ).fetchone()
     return (StaffUser.from_row(row), row["csrf_token"]) if row else None
+
+
+def set_language(db: sqlite_utils.Database, user_id: int, language: str | None) -> None:
+    """The console language a member of staff chose (None: follow the browser's Accept-Language)."""
+    if language is not None and language not in LANGUAGES:
+        raise Invalid(f"language must be one of {', '.join(LANGUAGES)}")
+    with write(db):
+        db.execute("UPDATE users SET language = ? WHERE id = ?", [language, user_id])
 
 
 def end_session(db: sqlite_utils.Database, session_id: str) -> None:

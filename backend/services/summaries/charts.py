@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from backend.i18n import _
 from backend.services.summaries.figures import Cell, Summary
-from backend.services.summaries.summary_text import cell_text
+from backend.services.summaries.summary_text import cell_text, month_label, row_label
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 44, 64
@@ -81,13 +82,17 @@ def bar_chart(key: str, title: str, labels: list[str], cells: list[Cell], total:
             body.append(_text(x + w / 2, TOP + plot_h - 6, cell_text(cell), 10, "middle"))
         body.append(_text(x + w / 2, TOP + plot_h + 16, label, 11, "middle"))
     body.append(f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" stroke="{INK}"/>')
-    body.append(_text(LEFT, HEIGHT - 14, f"{unit}: {cell_text(total)} in all.", 12))
+    in_all = _("%(unit)s: %(total)s in all.") % {"unit": unit, "total": cell_text(total)}
+    body.append(_text(LEFT, HEIGHT - 14, in_all, 12))
     words = "; ".join(f"{label}: {cell_text(c)}" for label, c in zip(labels, cells, strict=True))
-    return _frame(key, title, f"{words}. {unit}: {cell_text(total)} in all.", body)
+    return _frame(key, title, f"{words}. {in_all}", body)
 
 
-def line_chart(key: str, title: str, labels: list[str], series: list[tuple[str, str, list[Cell]]]) -> str:
-    """Shares (0 to 100%) by month, one line per series (name, colour, cells); a point not shown breaks the line."""
+def line_chart(
+    key: str, title: str, labels: list[str], series: list[tuple[str, str, list[Cell]]], first_month: str = "Jan"
+) -> str:
+    """Shares (0 to 100%) by month, one line per series (name, colour, cells); a point not shown breaks the line.
+    Labels are 'Jul 2026' (a month and its year); `first_month` is January's short name in the labels' language."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     body = []
     for pct in range(0, 101, 25):
@@ -98,10 +103,10 @@ def line_chart(key: str, title: str, labels: list[str], series: list[tuple[str, 
     every = max(1, (len(labels) + 11) // 12)
     for i, label in enumerate(labels):
         if i % every == 0:  # "Jul 2026": the month, and its year under the first month and under each January
-            month, _, year = label.partition(" ")
+            month, _space, year = label.partition(" ")
             x = LEFT + step * (i + 0.5)
             body.append(_text(x, TOP + plot_h + 16, month, 11, "middle"))
-            if i == 0 or month == "Jan":
+            if i == 0 or month == first_month:
                 body.append(_text(x, TOP + plot_h + 30, year, 11, "middle"))
     for n, (name, colour, cells) in enumerate(series):
         dash = ' stroke-dasharray="6 4"' if n else ""
@@ -134,7 +139,7 @@ def line_chart(key: str, title: str, labels: list[str], series: list[tuple[str, 
     body.append(f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" stroke="{INK}"/>')
     words = "; ".join(
         f"{name}: " + ", ".join(f"{label} {cell_text(c)}" for label, c in zip(labels, cells, strict=True))
-        for name, _, cells in series
+        for name, _colour, cells in series
     )
     return _frame(key, title, words, body)
 
@@ -142,9 +147,9 @@ def line_chart(key: str, title: str, labels: list[str], series: list[tuple[str, 
 def summary_charts(summary: Summary) -> list[Chart]:
     """The three charts of a summary: time to answer, the monthly share within target, and 101 waits."""
     this, earlier = summary.periods["this"].label, summary.periods["last_year"].label
-    answer_title = f"Time to answer, {this}"
-    trend_title = "Answered within target, by month"
-    waits_title = f"Longest 101 wait per report, {this}"
+    answer_title = _("Time to answer, %(period)s") % {"period": this}
+    trend_title = _("Answered within target, by month")
+    waits_title = _("Longest 101 wait per report, %(period)s") % {"period": this}
     months = summary.tables["month"]
     return [
         Chart(
@@ -153,10 +158,10 @@ def summary_charts(summary: Summary) -> list[Chart]:
             bar_chart(
                 "answer-times",
                 answer_title,
-                [b.label for b in summary.answer_bands],
+                [_(b.label) for b in summary.answer_bands],
                 [b.cell for b in summary.answer_bands],
                 summary.answer_total,
-                "Reports answered",
+                _("Reports answered"),
             ),
         ),
         Chart(
@@ -165,15 +170,16 @@ def summary_charts(summary: Summary) -> list[Chart]:
             line_chart(
                 "monthly-trend",
                 trend_title,
-                [row.label for row in months],
+                [row_label(row) for row in months],
                 [
                     (this, LINE, [row.cells[("this", "answered_within_target")] for row in months]),
                     (
-                        f"A year earlier ({earlier})",
+                        _("A year earlier (%(period)s)") % {"period": earlier},
                         EARLIER,
                         [row.cells[("last_year", "answered_within_target")] for row in months],
                     ),
                 ],
+                month_label(202601).partition(" ")[0],
             ),
         ),
         Chart(
@@ -182,10 +188,10 @@ def summary_charts(summary: Summary) -> list[Chart]:
             bar_chart(
                 "waits-101",
                 waits_title,
-                [b.label for b in summary.wait_bands],
+                [_(b.label) for b in summary.wait_bands],
                 [b.cell for b in summary.wait_bands],
                 summary.wait_total,
-                "Reports with a known 101 wait",
+                _("Reports with a known 101 wait"),
             ),
         ),
     ]

@@ -20,6 +20,7 @@ from typing import Literal
 import numpy as np
 import sqlite_utils
 
+from backend.i18n import N_
 from backend.services.clocks.response_clocks import CALL_RED_S
 from backend.services.errors import Forbidden, Invalid
 from backend.services.summaries.summary_data import (
@@ -39,17 +40,26 @@ Status = Literal["shown", "small", "hidden", "none"]
 PeriodName = Literal["this", "previous", "last_year"]
 PERIODS: tuple[PeriodName, ...] = ("this", "previous", "last_year")
 DIMENSIONS = ("force", "area", "category_group", "category", "month")
+# The words below are English, marked for the catalogue and translated where they are shown (summary_text.py); the
+# API gives them in English.
 DIMENSION_LABELS = {
-    "force": "Force",
-    "area": "Area",
-    "category_group": "Category group",
-    "category": "Category",
-    "month": "Month",
+    "force": N_("Force"),
+    "area": N_("Area"),
+    "category_group": N_("Category group"),
+    "category": N_("Category"),
+    "month": N_("Month"),
 }
 GROUPS = tuple(dict.fromkeys(c.group for c in CATEGORIES))
 # The charts' bands (summary_data.ANSWER_BANDS_S and WAIT_BANDS_S) in words.
-ANSWER_BAND_LABELS = ("Under 2 hours", "2 to 8 hours", "8 to 24 hours", "1 to 2 days", "2 to 5 days", "Over 5 days")
-WAIT_BAND_LABELS = ("Under 1 min", "1 to 5 min", "5 to 15 min", "15 to 30 min", "Over 30 min")
+ANSWER_BAND_LABELS = (
+    N_("Under 2 hours"),
+    N_("2 to 8 hours"),
+    N_("8 to 24 hours"),
+    N_("1 to 2 days"),
+    N_("2 to 5 days"),
+    N_("Over 5 days"),
+)
+WAIT_BAND_LABELS = (N_("Under 1 min"), N_("1 to 5 min"), N_("5 to 15 min"), N_("15 to 30 min"), N_("Over 30 min"))
 
 
 def whole_percent(numerator: int, denominator: int) -> int:
@@ -108,41 +118,43 @@ def _abandoned(t: Tally) -> tuple[int | None, int]:
 
 
 MEASURES: tuple[Measure, ...] = (
-    Measure("received", "Reports received", "count", _count("received")),
+    Measure("received", N_("Reports received"), "count", _count("received")),
     Measure(
         "answered_within_target",
-        "Answered within target",
+        N_("Answered within target"),
         "share",
         _share("answered_met", "answered_decided"),
-        "of reports answered, or whose target has passed",
+        N_("of reports answered, or whose target has passed"),
     ),
-    Measure("answer_median", "Median time to answer", "time", _time("answer_times", 1, 2)),
-    Measure("answer_p90", "90% answered within", "time", _time("answer_times", 9, 10)),
-    Measure("unanswered_now", "Still unanswered", "count", _count("unanswered_now")),
+    Measure("answer_median", N_("Median time to answer"), "time", _time("answer_times", 1, 2)),
+    Measure("answer_p90", N_("90% answered within"), "time", _time("answer_times", 9, 10)),
+    Measure("unanswered_now", N_("Still unanswered"), "count", _count("unanswered_now")),
     Measure(
         "reference_given",
-        "Given a police reference",
+        N_("Given a police reference"),
         "share",
         _share("reference_given", "reference_decided"),
-        "of reports given one, or whose 48 hours have passed",
+        N_("of reports given one, or whose 48 hours have passed"),
     ),
-    Measure("reference_median", "Median time to a reference", "time", _time("reference_times", 1, 2)),
+    Measure("reference_median", N_("Median time to a reference"), "time", _time("reference_times", 1, 2)),
     Measure(
         "attended",
-        "Attended (live incidents)",
+        N_("Attended (live incidents)"),
         "share",
         _share("attended", "attendance_decided"),
-        "of incidents reported as happening, attended or past their target",
+        N_("of incidents reported as happening, attended or past their target"),
     ),
-    Measure("attendance_median", "Median time to attendance", "time", _time("attendance_times", 1, 2)),
-    Measure("decision_breaches", "No decision in 5 working days", "count", _count("decision_breaches")),
-    Measure("update_breaches", "No update for over 30 days", "count", _count("update_breaches")),
-    Measure("reports_101", "Reports with a 101 call", "count", _count("reports_101")),
-    Measure("wait_101_median", "Median 101 wait", "time", _time("waits_101", 1, 2, "reports_101_waits"), "per call"),
-    Measure("wait_101_over_15", "101 calls waiting over 15 min", "share", _over_red),
-    Measure("abandoned_101", "101 calls abandoned", "share", _abandoned),
-    Measure("reports_chased", "Reports chased by the farmer", "count", _count("reports_chased")),
-    Measure("chases", "Chases", "count", _count("chases", "reports_chased")),
+    Measure("attendance_median", N_("Median time to attendance"), "time", _time("attendance_times", 1, 2)),
+    Measure("decision_breaches", N_("No decision in 5 working days"), "count", _count("decision_breaches")),
+    Measure("update_breaches", N_("No update for over 30 days"), "count", _count("update_breaches")),
+    Measure("reports_101", N_("Reports with a 101 call"), "count", _count("reports_101")),
+    Measure(
+        "wait_101_median", N_("Median 101 wait"), "time", _time("waits_101", 1, 2, "reports_101_waits"), N_("per call")
+    ),
+    Measure("wait_101_over_15", N_("101 calls waiting over 15 min"), "share", _over_red),
+    Measure("abandoned_101", N_("101 calls abandoned"), "share", _abandoned),
+    Measure("reports_chased", N_("Reports chased by the farmer"), "count", _count("reports_chased")),
+    Measure("chases", N_("Chases"), "count", _count("chases", "reports_chased")),
 )
 BY_KEY = {m.key: m for m in MEASURES}
 # The figures shown for the comparison periods beside each row of a table (the overview shows them all).

@@ -2,7 +2,8 @@
 
 The headline, the overview against the period before and a year earlier (one period when they coincide), the
 charts (the page's own SVG, embedded as vectors), the tables for the chosen breakdown, the targets used and a note
-on method. Only the summary's published figures go in, already protected against small counts.
+on method. Only the summary's published figures go in, already protected against small counts. A report can hold
+editions in several languages one after the other (a Welsh force's NFU roundtable report: Welsh, then English).
 
 Text needs a Unicode TrueType font: the first of FONT_FILES found is used. Without one (a bare machine), the
 PDF falls back to the built-in Helvetica, which covers Latin-1 only, and letters beyond it are folded
@@ -16,23 +17,27 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from backend.i18n import _, speaking, speaking_now
 from backend.services.summaries.charts import Chart
-from backend.services.summaries.figures import DIMENSION_LABELS, Summary
+from backend.services.summaries.figures import Summary
 from backend.services.summaries.summary_text import (
     METHOD,
-    TOPICS,
+    TOPIC_KEYS,
     comparison_text,
     overview_rows,
     subject_words,
     table_rows,
+    topic_title,
     where_words,
 )
+from core.i18n import DEFAULT_LANGUAGE, local_datetime
 from core.uktime import LONDON
 
 FAMILY = "Hedgerow Sans"  # the charts' first font-family, so their text uses the same font
@@ -86,7 +91,8 @@ class _Report(FPDF):
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font(self.family, "", 7)
-        self.cell(0, 5, self.clean(f"{self.footer_text} · page {self.page_no()} of {{nb}}"), align="C")
+        page = _("page %(page)d of %(pages)s") % {"page": self.page_no(), "pages": "{nb}"}
+        self.cell(0, 5, self.clean(f"{self.footer_text} · {page}"), align="C")
 
     def heading(self, text: str, size: float = 13) -> None:
         self.set_font(self.family, "B", size)
@@ -115,6 +121,15 @@ class _Report(FPDF):
         self.ln(3)
 
 
+@dataclass(frozen=True)
+class Edition:
+    """The report in one language: its words and charts worked out while that language was spoken."""
+
+    language: str
+    text: ReportText
+    charts: list[Chart]
+
+
 def roundtable_pdf(
     summary: Summary,
     text: ReportText,
@@ -123,41 +138,72 @@ def roundtable_pdf(
     fonts: Sequence[tuple[Path, Path]] = FONT_FILES,
 ) -> bytes:
     """The roundtable report for a summary, broken down by `dimension`, as PDF bytes (in the first of `fonts`
-    found, else in Helvetica)."""
+    found, else in Helvetica), in the language being spoken."""
+    return editions_pdf(summary, [Edition(speaking_now(), text, charts)], dimension, fonts)
+
+
+def editions_pdf(
+    summary: Summary,
+    editions: Sequence[Edition],
+    dimension: str,
+    fonts: Sequence[tuple[Path, Path]] = FONT_FILES,
+) -> bytes:
+    """The report once per edition, one after the other in one PDF (a Welsh force's: Welsh, then English), each
+    edition starting on a new page and numbered with the rest."""
+    pdf = _Report("", next((pair for pair in fonts if pair[0].exists()), None))
+    pdf.set_author("Hedgerow")
+    for n, edition in enumerate(editions):
+        with speaking(edition.language):
+            _edition(pdf, summary, edition, dimension, first=n == 0)
+    return bytes(pdf.output())
+
+
+def _made(moment: datetime) -> str:
+    """'15 October 2026 at 10:30' in the language being spoken, UK time."""
+    language = speaking_now()
+    if language == DEFAULT_LANGUAGE:
+        return f"{moment.astimezone(LONDON):%d %B %Y at %H:%M}"
+    return _("%(date)s at %(time)s") % {
+        "date": local_datetime(moment, language, "d MMMM y"),
+        "time": local_datetime(moment, language, "HH:mm"),
+    }
+
+
+def _edition(pdf: _Report, summary: Summary, edition: Edition, dimension: str, first: bool) -> None:
     where = where_words(summary)
     scope = f"{subject_words(summary)} {where}"
     scope = scope[0].upper() + scope[1:]
     period = summary.periods["this"].label
-    generated = summary.now.astimezone(LONDON)
-    pdf = _Report(
-        f"Hedgerow roundtable report: {where}, {period}. Aggregate figures; fewer than 5 reports are never shown",
-        next((pair for pair in fonts if pair[0].exists()), None),
-    )
-    pdf.set_title(pdf.clean(f"Rural crime response times, {period}: {scope}"))
-    pdf.set_author("Hedgerow")
-    pdf.add_page()
-    pdf.heading(f"Rural crime response times, {period}", 16)
+    # The footer of a page is drawn as the next one starts: change the words only once this edition's page exists.
+    pdf.add_page(orientation="portrait")
+    pdf.footer_text = _(
+        "Hedgerow roundtable report: %(where)s, %(period)s. Aggregate figures; fewer than 5 reports are never shown"
+    ) % {"where": where, "period": period}
+    title = _("Rural crime response times, %(period)s") % {"period": period}
+    if first:
+        pdf.set_title(pdf.clean(f"{title}: {scope}"))
+        pdf.set_lang(edition.language)
+    pdf.heading(title, 16)
     pdf.heading(scope, 12)
-    pdf.paragraph(
-        f"Hedgerow roundtable report, made {generated:%d %B %Y at %H:%M} UK time. {comparison_text(summary)}", 9
-    )
-    pdf.heading("In short", 12)
-    for sentence in text.headline:
+    made = _("Hedgerow roundtable report, made %(when)s UK time.") % {"when": _made(summary.now)}
+    pdf.paragraph(f"{made} {comparison_text(summary)}", 9)
+    pdf.heading(_("In short"), 12)
+    for sentence in edition.text.headline:
         pdf.paragraph(sentence, 11)
-    pdf.heading("Overview", 12)
+    pdf.heading(_("Overview"), 12)
     overview = overview_rows(summary)
     # The label column, then the 90 mm left shared by this period and the one or two it is compared with.
     pdf.grid(overview, (90, *[90 / (len(overview[0]) - 1)] * (len(overview[0]) - 1)), 8)
-    for chart in charts:
+    for chart in edition.charts:
         if pdf.get_y() > 297 - 16 - 85:
             pdf.add_page()
         # The title and description are for screen readers on the page; fpdf2 does not draw them (and logs so).
         svg = _DESC.sub("", chart.svg if pdf.unicode else pdf.clean(chart.svg))
         pdf.image(io.BytesIO(svg.encode()), x=15, w=180, title=pdf.clean(chart.title), alt_text=pdf.clean(chart.title))
         pdf.ln(4)
-    for topic, title, _ in TOPICS:
+    for topic in TOPIC_KEYS:
         pdf.add_page(orientation="landscape")
-        pdf.heading(f"{title} by {DIMENSION_LABELS[dimension].lower()}, {period}", 12)
+        pdf.heading(f"{topic_title(topic, dimension)}, {period}", 12)
         lines = table_rows(summary, dimension, topic)
         labels = 2 if dimension in ("area", "category") else 1
         figures = len(lines[0]) - labels
@@ -165,20 +211,21 @@ def roundtable_pdf(
         widths = [label_w] * labels + [(267 - label_w * labels) / figures] * figures
         pdf.grid(lines, widths, 7)
     pdf.add_page(orientation="portrait")
-    pdf.heading("Targets used", 12)
+    pdf.heading(_("Targets used"), 12)
     pdf.paragraph(
-        "Each report is measured against the targets in force when it was received; these are the ones in force "
-        "at the end of the period.",
+        _(
+            "Each report is measured against the targets in force when it was received; these are the ones in force "
+            "at the end of the period."
+        ),
         9,
     )
-    for block in text.targets:
+    for block in edition.text.targets:
         pdf.heading(block["title"], 10)
         for line in block["lines"]:
             pdf.paragraph(f"• {line}", 9)
-    pdf.heading("How the figures are worked out", 12)
+    pdf.heading(_("How the figures are worked out"), 12)
     for paragraph in METHOD:
-        pdf.paragraph(paragraph, 9)
-    return bytes(pdf.output())
+        pdf.paragraph(_(paragraph), 9)
 
 
 def generated_name(summary: Summary) -> str:

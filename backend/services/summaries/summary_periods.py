@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
+from babel.dates import format_date
+
+from backend.i18n import _, pgettext, speaking_now
 from backend.services.errors import Invalid
+from core.i18n import DEFAULT_LANGUAGE
 from core.uktime import LONDON
 
 Kind = Literal["month", "quarter", "year", "rolling", "custom"]
@@ -26,7 +30,15 @@ _YEAR = re.compile(r"^(\d{4})$")
 
 
 def _day(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
+    """'31 October 2026' in the language being spoken."""
+    language = speaking_now()
+    return f"{d.day} {d:%B %Y}" if language == DEFAULT_LANGUAGE else format_date(d, "d MMMM y", locale=language)
+
+
+def _month(d: date) -> str:
+    """'August 2026' (the month as a name on its own: Welsh 'Awst 2026')."""
+    language = speaking_now()
+    return f"{d:%B %Y}" if language == DEFAULT_LANGUAGE else format_date(d, "LLLL y", locale=language)
 
 
 def _minus_years(d: date, years: int) -> date:
@@ -68,24 +80,32 @@ class Period:
     def label(self) -> str:
         """'August 2026', 'Q3 2026', '2026', 'the 12 months to 31 October 2026', '1 March 2026 to 15 April 2026'."""
         if self.kind == "month":
-            return f"{self.start:%B %Y}"
+            return _month(self.start)
         if self.kind == "quarter":
-            return f"Q{(self.start.month - 1) // 3 + 1} {self.start.year}"
+            return _("Q%(quarter)d %(year)d") % {"quarter": (self.start.month - 1) // 3 + 1, "year": self.start.year}
         if self.kind == "year":
             return str(self.start.year)
         if self.kind == "rolling":
-            return f"the 12 months to {_day(self.end)}"
+            return _("the 12 months to %(day)s") % {"day": _day(self.end)}
         return self.dates
 
     @property
     def in_words(self) -> str:
         """'in Q3 2026', 'in the 12 months to 31 October 2026', 'from 1 March 2026 to 15 April 2026'."""
-        return f"from {self.label}" if self.kind == "custom" else f"in {self.label}"
+        # Each kind its own words: Welsh says "ym mis Awst 2026" but "yn 2026".
+        words = {
+            "month": pgettext("a month", "in %(period)s"),
+            "quarter": pgettext("a quarter", "in %(period)s"),
+            "year": pgettext("a year", "in %(period)s"),
+            "rolling": pgettext("the last 12 months", "in %(period)s"),
+            "custom": _("from %(period)s"),
+        }[self.kind]
+        return words % {"period": self.label}
 
     @property
     def dates(self) -> str:
         """'1 July 2026 to 30 September 2026': the first and last day, whatever the kind of period."""
-        return f"{_day(self.start)} to {_day(self.end)}"
+        return _("%(first)s to %(last)s") % {"first": _day(self.start), "last": _day(self.end)}
 
     @property
     def described(self) -> str:
@@ -178,18 +198,22 @@ def parse_period(key: str, today: date, start: str = "", end: str = "") -> Perio
 def period_choices(today: date) -> list[tuple[str, str]]:
     """The periods offered on the summary page: (key, label), most recent first."""
     rolling = parse_period(ROLLING, today)
-    choices = [(rolling.key, f"The last 12 months (to {_day(today)})")]
+    choices = [(rolling.key, _("The last 12 months (to %(day)s)") % {"day": _day(today)})]
     quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     for back in range(0, 24, 3):
         q = _month_start(quarter_start, back)
         p = parse_period(f"{q.year}-Q{(q.month - 1) // 3 + 1}", today)
-        choices.append((p.key, p.label + (" (so far)" if p.end >= today else "")))
+        choices.append((p.key, _so_far(p, today)))
     for back in range(13):
         m = _month_start(today, back)
         p = parse_period(f"{m:%Y-%m}", today)
-        choices.append((p.key, p.label + (" (so far)" if p.end >= today else "")))
+        choices.append((p.key, _so_far(p, today)))
     for back in range(3):
         p = parse_period(str(today.year - back), today)
-        choices.append((p.key, p.label + (" (so far)" if p.end >= today else "")))
-    choices.append((CUSTOM, "Choose the dates"))
+        choices.append((p.key, _so_far(p, today)))
+    choices.append((CUSTOM, _("Choose the dates")))
     return choices
+
+
+def _so_far(period: Period, today: date) -> str:
+    return _("%(period)s (so far)") % {"period": period.label} if period.end >= today else period.label

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import sqlite_utils
 
+from backend.i18n import N_
 from backend.security import iso
 from backend.services.clocks.policy import CLOCK_NAMES, FLAGS, clock_specs
 from backend.services.errors import Invalid
@@ -38,11 +39,11 @@ Assigned = Literal["any", "me", "none"]
 Order = Literal["due", "newest", "text"]
 # The views a shift works through, each a preset of the filter (see `view_preset`).
 View = Literal["new", "due", "overdue", "backlog"]
-VIEWS: dict[str, str] = {
-    "new": "New and unanswered",
-    "due": "Due soonest",
-    "overdue": "Most overdue",
-    "backlog": "Backlog",
+VIEWS: dict[str, str] = {  # translated where they are shown
+    "new": N_("New and unanswered"),
+    "due": N_("Due soonest"),
+    "overdue": N_("Most overdue"),
+    "backlog": N_("Backlog"),
 }
 BACKLOG_DAYS = 30  # open and overdue by more than this: the backlog a supervisor reviews in bulk
 
