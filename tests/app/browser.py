@@ -148,15 +148,19 @@ class FletScreen:
     def button(self, name: str, exact: bool = True) -> Locator:
         return self.page.get_by_role("button", name=name, exact=exact)
 
-    def press_until(self, name: str, shows: Locator, attempts: int = 3, wait_s: float = 15) -> None:
+    def press_until(
+        self, name: str, shows: Locator, attempts: int = 3, wait_s: float = 15, while_on: Locator | None = None
+    ) -> None:
         """Press a button that leads somewhere, and wait until `shows` is there.
 
         Under load a tap on a button that has just scrolled into place can land before Flutter's semantics
         node settles and be lost (CI saw "Go to Details" do nothing for 30 s). A person taps again; so does
-        this, but only while the button is still on screen, so a slow but taken tap is never doubled."""
+        this, but only while the button is still on screen (or, for a button every step has, such as "Next",
+        while `while_on`, the step's own heading, is), so a slow but taken tap is never doubled."""
         for _attempt in range(attempts):
             button = self.button(name)
-            if button.count() == 0:
+            still_here = while_on if while_on is not None else button
+            if still_here.count() == 0:
                 break  # the tap was taken; the next screen is on its way
             button.first.click()
             try:
