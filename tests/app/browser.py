@@ -198,7 +198,7 @@ class FletScreen:
         the text is typed again if it did not arrive; the final checks on the saved report stand regardless.
         """
         for _attempt in range(3):
-            box = self.textbox(name, exact)
+            box = self.in_view(self.textbox(name, exact).first)
             # Near its top, where the typing goes: a long message under a field is inside its box, over its middle.
             box.click(position={"x": 24, "y": 20})
             time.sleep(0.2)
@@ -214,6 +214,22 @@ class FletScreen:
                     return
                 time.sleep(0.1)
         raise AssertionError(f"the app never received {value!r} typed into {name!r}")
+
+    def in_view(self, control: Locator) -> Locator:
+        """Scroll the screen with the mouse wheel, as a person would, until the control is in view above the bar at
+        the bottom (Flutter moves its own drawing; scrolling only the page's accessibility nodes would not, and a
+        click on a field still under the bar lands on the bar: CI saw "Direction of travel" never typed into)."""
+        viewport = self.page.viewport_size or {"width": 412, "height": 900}
+        control.wait_for()
+        for _ in range(20):
+            box = control.bounding_box()
+            # Its top (where a click goes) above the bar: a tall box need not fit whole.
+            if box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 48) < viewport["height"] - 90:
+                return control
+            self.page.mouse.move(viewport["width"] / 2, viewport["height"] / 3)
+            self.page.mouse.wheel(0, 250 if box is None or box["y"] >= 0 else -250)
+            time.sleep(0.3)
+        raise AssertionError(f"never scrolled into view: {control}")
 
     @staticmethod
     def wait_until(condition: Callable[[], bool], what: str, timeout: float = 15) -> None:

@@ -4,13 +4,12 @@ lead to a report, and the Alerts settings keep the farmer's choices; every state
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import expect
 
 from app.store import alerts as alert_store
 from app.store.places import save_place
@@ -113,14 +112,12 @@ def test_pulled_alerts_show_offline_open_lead_to_a_report_and_the_settings_keep_
             screen.wait_text("Only the places you choose here are sent")
             screen.wait_text("Alerts within 10 km")  # the farm, chosen with its position
             screen.shot("settings", PHONE_SIZES)
-            in_view(screen, screen.button("Top gate: 20 km")).click()
+            screen.in_view(screen.button("Top gate: 20 km")).click()
             wait_until(lambda: saved_value_radius(app, gate.id) == 20.0, "the saved place chosen at 20 km")
             screen.wait_text("Alerts within 20 km")
             screen.button("Manor Farm: Off").click()
             wait_until(lambda: settings_value(app, "farm_radius_km") is None, "the farm turned off")
-            in_view(
-                screen, screen.page.get_by_role("checkbox", name=re.compile("Text message to 07700 900123"))
-            ).click()
+            screen.in_view(screen.page.get_by_role("checkbox", name=re.compile("Text message to 07700 900123"))).click()
             wait_until(lambda: settings_value(app, "sms") == 1, "SMS chosen")
             screen.wait_text("Waiting to send your choices")
             screen.shot("settings-chosen", PHONE_SIZES)
@@ -135,20 +132,6 @@ def test_pulled_alerts_show_offline_open_lead_to_a_report_and_the_settings_keep_
     finally:
         app.stop()
     publish_screens(shots)
-
-
-def in_view(screen: FletScreen, control: Locator) -> Locator:
-    """Scroll the screen with the mouse wheel, as a person would, until the control is in view above the bar at
-    the bottom (Flutter moves its own drawing; scrolling only the page's accessibility nodes would not)."""
-    viewport = screen.page.viewport_size or {"width": 412, "height": 900}
-    screen.page.mouse.move(viewport["width"] / 2, viewport["height"] / 3)
-    for _ in range(20):
-        box = control.bounding_box()
-        if box is not None and box["y"] >= 0 and box["y"] + box["height"] < viewport["height"] - 90:
-            return control
-        screen.page.mouse.wheel(0, 250)
-        time.sleep(0.3)
-    raise AssertionError(f"never scrolled into view: {control}")
 
 
 def saved_value_radius(app: AppProcess, place_id: int) -> float | None:
