@@ -129,6 +129,23 @@ def saved_value(data_dir: Path, what: str, *path: str | int) -> Any:
     return value
 
 
+# Resolves once no node of Flutter's semantics tree (found through any shadow roots) has changed for `quiet` ms.
+SETTLE_JS = """([quiet, limit]) => new Promise(resolve => {
+    const find = root => root.querySelector('flt-semantics-host')
+        || [...root.querySelectorAll('*')].filter(e => e.shadowRoot).map(e => find(e.shadowRoot)).find(Boolean);
+    const host = find(document) || document.body;
+    const start = performance.now();
+    let timer;
+    const observer = new MutationObserver(() => {
+        clearTimeout(timer);
+        timer = setTimeout(done, performance.now() - start > limit ? 0 : quiet);
+    });
+    function done() { observer.disconnect(); resolve(); }
+    observer.observe(host, {attributes: true, childList: true, subtree: true, characterData: true});
+    timer = setTimeout(done, quiet);
+})"""
+
+
 class FletScreen:
     """A Flet page in the browser, found by role and name, with numbered screenshots."""
 
@@ -148,6 +165,21 @@ class FletScreen:
     def button(self, name: str, exact: bool = True) -> Locator:
         return self.page.get_by_role("button", name=name, exact=exact)
 
+    def settle(self, quiet_ms: int = 200, limit_ms: int = 5000) -> None:
+        """Wait until Flutter's accessibility tree has stopped changing for `quiet_ms` (at most `limit_ms`).
+
+        Flutter moves its semantics nodes a frame or more after it draws; under load a click at a node that has
+        just scrolled or appeared can land where the button no longer is, and the tap is lost (CI saw "Use grid
+        reference" and "Go to Details" do nothing). A person looks before tapping; this is that look."""
+        self.page.evaluate(SETTLE_JS, [quiet_ms, limit_ms])
+
+    def tap(self, name: str, exact: bool = True) -> None:
+        """Press a button once the screen has stopped moving."""
+        button = self.button(name, exact).first
+        button.wait_for()
+        self.settle()
+        button.click()
+
     def press_until(
         self, name: str, shows: Locator, attempts: int = 3, wait_s: float = 15, while_on: Locator | None = None
     ) -> None:
@@ -162,6 +194,7 @@ class FletScreen:
             still_here = while_on if while_on is not None else button
             if still_here.count() == 0:
                 break  # the tap was taken; the next screen is on its way
+            self.settle()
             button.first.click()
             try:
                 shows.first.wait_for(timeout=wait_s * 1000)
@@ -199,6 +232,7 @@ class FletScreen:
         """
         for _attempt in range(3):
             box = self.in_view(self.textbox(name, exact).first)
+            self.settle()
             # Near its top, where the typing goes: a long message under a field is inside its box, over its middle.
             box.click(position={"x": 24, "y": 20})
             time.sleep(0.2)
@@ -251,7 +285,7 @@ class FletScreen:
             self.fill("Farm name (optional)", farm)
         if postcode:
             self.fill("Farm postcode", postcode)
-        self.button("Save and start").click()
+        self.tap("Save and start")
         self.wait_text("Hello Jo")
         self.wait_text("Report an incident")
         if shots:

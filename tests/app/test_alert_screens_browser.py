@@ -92,30 +92,30 @@ def test_pulled_alerts_show_offline_open_lead_to_a_report_and_the_settings_keep_
             for words in ("5 km from Manor Farm", "Hare coursing", "AB12CDE", "(UK time)"):
                 screen.wait_text(words)
             screen.shot("alert", PHONE_SIZES)
-            screen.button("Back").click()
+            screen.tap("Back")
             screen.wait_text("Police alerts near you: 1 new")
             expect(screen.page.get_by_role("button", name=re.compile(r"^New\s+Trailer stolen"))).to_have_count(1)
             expect(screen.page.get_by_role("button", name=re.compile(r"^Hare coursers seen"))).to_have_count(1)  # read
 
             screen.text("Hare coursers seen on the Ridgeway").first.click()
-            screen.button("I've seen this").click()
+            screen.tap("I've seen this")
             screen.wait_text("Is it happening now, or is anyone in danger?")
             wait_until(lambda: saved_value(app.data_dir, "draft", "alert_id") == 2, "the draft linked to the alert")
             assert saved_value(app.data_dir, "draft", "category") == "hare_coursing"
             assert saved_value(app.data_dir, "draft", "vehicles", 0, "registration") == "AB12CDE"
             screen.shot("seen-report-step-1", PHONE_SIZES)
-            screen.button("No").click()
+            screen.tap("No")
             screen.wait_text("What happened?")
-            screen.button("Home (the report is kept)").click()
+            screen.tap("Home (the report is kept)")
 
-            screen.button("Alerts from the police").click()
+            screen.tap("Alerts from the police")
             screen.wait_text("Only the places you choose here are sent")
             screen.wait_text("Alerts within 10 km")  # the farm, chosen with its position
             screen.shot("settings", PHONE_SIZES)
             screen.in_view(screen.button("Top gate: 20 km")).click()
             wait_until(lambda: saved_value_radius(app, gate.id) == 20.0, "the saved place chosen at 20 km")
             screen.wait_text("Alerts within 20 km")
-            screen.button("Manor Farm: Off").click()
+            screen.tap("Manor Farm: Off")
             wait_until(lambda: settings_value(app, "farm_radius_km") is None, "the farm turned off")
             screen.in_view(screen.page.get_by_role("checkbox", name=re.compile("Text message to 07700 900123"))).click()
             wait_until(lambda: settings_value(app, "sms") == 1, "SMS chosen")
@@ -125,7 +125,7 @@ def test_pulled_alerts_show_offline_open_lead_to_a_report_and_the_settings_keep_
             screen.page.get_by_role("checkbox", name="Send me alerts").click()
             wait_until(lambda: settings_value(app, "opted_in") == 0, "opted out")
             screen.wait_text("No more alerts")
-            screen.button("Back").click()
+            screen.tap("Back")
             screen.wait_text("Carry on with your unfinished report")
             expect(screen.on_screen("Police alerts near you")).to_have_count(0)
             screen.shot("home-opted-out", PHONE_SIZES)

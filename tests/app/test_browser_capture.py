@@ -61,31 +61,31 @@ def test_offline_fly_tipping_report_with_two_photos_and_gps_is_saved_on_the_phon
         screen = FletScreen(context.pages[0], artifacts / "app" / "fly-tipping").open(app_process.url)
         _register(screen)
 
-        screen.button("Report an incident").click()
+        screen.tap("Report an incident")
         screen.wait_text("Is it happening now, or is anyone in danger?")
         screen.shot("danger")
-        screen.button("No").click()
+        screen.tap("No")
 
         screen.wait_text("What happened?")
         screen.shot("category")
-        screen.button("Fly-tipping").click()
+        screen.tap("Fly-tipping")
 
         screen.wait_text("0 of 6 photos")
         with screen.page.expect_file_chooser() as chooser:
-            screen.button("Add photos").click()
+            screen.tap("Add photos")
         chooser.value.set_files([str(p) for p in photos])
         screen.wait_text("2 of 6 photos")
         assert screen.button("Remove photo 1").count() == 1
         assert screen.button("Remove photo 2").count() == 1
         screen.shot("photos")
-        screen.button("Next").click()
+        screen.tap("Next")
 
         screen.wait_text("No location yet")
-        screen.button("Use my position (GPS)").click()
+        screen.tap("Use my position (GPS)")
         screen.wait_text("Your position, accurate to ±8 m")
         screen.wait_text("GPS 51.25020, 0.90040 ±8 m")
         screen.shot("location")
-        screen.button("Next").click()
+        screen.tap("Next")
 
         screen.wait_text("How much")
         screen.page.get_by_role("radio", name="small van load").click()
@@ -98,18 +98,18 @@ def test_offline_fly_tipping_report_with_two_photos_and_gps_is_saved_on_the_phon
             "the size band and waste type saved in the draft",
         )
         screen.shot("details")
-        screen.button("Next").click()
+        screen.tap("Next")
 
         screen.wait_text("Have you already called 101 or 999?")
-        screen.button("No").click()
+        screen.tap("No")
         screen.wait_text("Fine: the report is enough")
         screen.shot("calls")
-        screen.button("Next").click()
+        screen.tap("Next")
 
         screen.wait_text("Check and save")
         screen.wait_text("How much: small van load; What kind of waste: household")
         screen.shot("review")
-        screen.button("Save report").click()
+        screen.tap("Save report")
 
         screen.wait_text("Saved on this phone. It will be sent as soon as there is signal.")
         screen.wait_text("Fly-tipping")
@@ -176,7 +176,7 @@ def test_offline_hare_coursing_report_by_grid_reference_with_a_vehicle_and_an_ab
         for _attempt in range(3):  # again only while no vehicle's box came: a second vehicle would be wrong
             if registration.count():
                 break
-            screen.button("Add a vehicle").click()
+            screen.tap("Add a vehicle")
             with contextlib.suppress(PlaywrightTimeoutError):
                 registration.first.wait_for(timeout=15_000)
         screen.fill("Registration (optional)", "ab12 cde", kept=has("AB12 CDE", "vehicles", 0, "registration"))
@@ -191,7 +191,7 @@ def test_offline_hare_coursing_report_by_grid_reference_with_a_vehicle_and_an_ab
         screen.wait_text("waited 25 min, I gave up waiting")
         screen.wait_text("AB12CDE")  # tidied when the farmer left the box
         screen.shot("review")
-        screen.button("Save report").click()
+        screen.tap("Save report")
         screen.wait_text("Saved on this phone. It will be sent as soon as there is signal.")
         screen.wait_text("Hare coursing")
         screen.shot("saved")

@@ -110,7 +110,7 @@ def test_a_farmer_who_chooses_cymraeg_reads_welsh_on_every_screen_and_the_police
             screen.wait_text("Welcome to Hedgerow")
             expect(screen.button("Cymraeg")).to_be_in_viewport()
             assert screen.page.evaluate("document.documentElement.lang") == "en-GB"
-            screen.button("Cymraeg").click()
+            screen.tap("Cymraeg")
             # The page says its language, so that a screen reader reads it with a Welsh voice (WCAG 3.1.1).
             screen.wait_until(lambda: screen.page.evaluate("document.documentElement.lang") == "cy-GB", "lang=cy-GB")
             # The choice is a group a screen reader names in both languages; the fields are named in Welsh.
@@ -121,7 +121,7 @@ def test_a_farmer_who_chooses_cymraeg_reads_welsh_on_every_screen_and_the_police
                 "Dewiswch iaith · Choose your language",
                 "Cod post y fferm",
             )
-            screen.button("Cadw a dechrau").click()  # nothing filled in: the mistakes in Welsh
+            screen.tap("Cadw a dechrau")  # nothing filled in: the mistakes in Welsh
             welsh_screen(screen, "app-cy-register-mistakes", "Ysgrifennwch eich enw")
             assert saved_value(app.data_dir, "language") == "cy"
             screen.fill("Eich enw", "Elin Jones")
@@ -129,25 +129,25 @@ def test_a_farmer_who_chooses_cymraeg_reads_welsh_on_every_screen_and_the_police
             screen.page.mouse.wheel(0, 300)  # the language choice above pushes the form down: scroll, as a thumb would
             screen.fill("Rhif ffôn", "07700 900123")
             screen.fill("Cod post y fferm", "ME13 9AB")
-            screen.button("Cadw a dechrau").click()
+            screen.tap("Cadw a dechrau")
             welsh_screen(screen, "app-cy-home", "Helo Elin", "Rhoi gwybod am ddigwyddiad", "Ffoniwch 999")
 
-            screen.button("Rhoi gwybod am ddigwyddiad").click()
+            screen.tap("Rhoi gwybod am ddigwyddiad")
             welsh_screen(screen, "app-cy-step-1-danger", "Ydy e'n digwydd nawr, neu oes unrhyw un mewn perygl?")
-            screen.button("Na").click()
+            screen.tap("Na")
             welsh_screen(screen, "app-cy-step-2-category", "Beth ddigwyddodd?", "Cwrsio ysgyfarnogod", "Lladrad")
-            screen.button("Cwrsio ysgyfarnogod").click()
+            screen.tap("Cwrsio ysgyfarnogod")
             welsh_screen(screen, "app-cy-step-3-photos", "0 o 6 llun", "Ychwanegu lluniau")
-            screen.button("Nesaf").click()
+            screen.tap("Nesaf")
             screen.wait_text("Dim lleoliad eto")
-            screen.button("Nesaf").click()  # no location: the step says why in Welsh, and stays
+            screen.tap("Nesaf")  # no location: the step says why in Welsh, and stays
             screen.wait_text("Rhowch leoliad: defnyddiwch eich GPS")
             screen.fill("Cyfeirnod grid", "XY 123 456")
-            screen.button("Defnyddio'r cyfeirnod grid").click()
+            screen.tap("Defnyddio'r cyfeirnod grid")
             welsh_screen(screen, "app-cy-step-4-location-mistakes", "Nid yw XY yn sgwâr grid ym Mhrydain Fawr")
-            screen.button("Defnyddio fy lleoliad (GPS)").click()
+            screen.tap("Defnyddio fy lleoliad (GPS)")
             welsh_screen(screen, "app-cy-step-4-location", "Eich lleoliad, yn gywir i ±8 m")
-            screen.button("Nesaf").click()
+            screen.tap("Nesaf")
 
             screen.textbox("Faint o gŵn (dewisol)").wait_for()
             screen.fill(
@@ -163,14 +163,14 @@ def test_a_farmer_who_chooses_cymraeg_reads_welsh_on_every_screen_and_the_police
                 "3",
                 kept=lambda: saved_value(app.data_dir, "draft", "details", "dogs_count") == "3",
             )
-            screen.button("Nesaf").click()
+            screen.tap("Nesaf")
             screen.wait_text("Ydych chi wedi ffonio 101 neu 999 yn barod?")
-            screen.button("Ie").click()
+            screen.tap("Ie")
             welsh_screen(screen, "app-cy-step-6-calls", "Galwad 1", "Pa rif?", "Sut daeth i ben?", "Atebwyd")
-            screen.button("Dileu galwad 1").click()
-            screen.button("Nesaf").click()
+            screen.tap("Dileu galwad 1")
+            screen.tap("Nesaf")
             welsh_screen(screen, "app-cy-step-7-review", "Gwirio a chadw", "Beth ddigwyddodd", "Cwrsio ysgyfarnogod")
-            screen.button("Cadw'r adroddiad").click()
+            screen.tap("Cadw'r adroddiad")
 
             screen.wait_text("Wedi'i gadw ar y ffôn hwn. Caiff ei anfon cyn gynted ag y bydd signal.")
             screen.on_screen(re.compile(r"\bWedi'i anfon\b")).first.wait_for(timeout=90_000)
@@ -179,16 +179,16 @@ def test_a_farmer_who_chooses_cymraeg_reads_welsh_on_every_screen_and_the_police
             [report_id] = _report_ids(server)
             screen.text("Agor yr adroddiad").first.click()
             welsh_screen(screen, "app-cy-report-screen", "Beth anfonoch chi", "Beth sydd wedi digwydd")
-            screen.button("Yn ôl i'ch adroddiadau").click()
+            screen.tap("Yn ôl i'ch adroddiadau")
 
             # Language and accessibility, from home: the choice again, and the server's accessibility statement.
-            screen.button("Iaith a hygyrchedd").click()
+            screen.tap("Iaith a hygyrchedd")
             welsh_screen(screen, "app-cy-settings", "Iaith a hygyrchedd", "Darllen y datganiad hygyrchedd")
             with context.expect_page() as statement:
-                screen.button("Darllen y datganiad hygyrchedd").click()
+                screen.tap("Darllen y datganiad hygyrchedd")
             assert statement.value.url == f"{server.url}/accessibility"
             statement.value.close()
-            screen.button("Yn ôl").click()
+            screen.tap("Yn ôl")
             screen.wait_text("Eich adroddiadau")
             taken = screen.count
 

@@ -99,7 +99,7 @@ def test_an_invite_link_opens_the_farmer_app_with_the_server_filled_in(
         screen.fill("Your name", "Jo Invited")
         screen.fill("Phone number", "07700 900456")
         screen.fill("Farm postcode", "ME13 9AB")
-        screen.button("Save and start").click()
+        screen.tap("Save and start")
         screen.wait_text("Thank you. You can report straight away")
         screen.wait_until(
             lambda: console.scalar("SELECT count(*) FROM devices WHERE name = 'Jo Invited'") == 1,

@@ -36,11 +36,11 @@ def test_a_report_saved_offline_is_sent_when_the_server_starts_and_the_police_an
             screen = FletScreen(context.new_page(), artifacts / "sync")
             screen.open(app.url)
             screen.wait_text("Saved on this phone", timeout=60_000)
-            screen.button("Sending").click()
+            screen.tap("Sending")
             screen.wait_text("Waiting to send: your details, 1 report, 2 photos")
             screen.wait_text("Last problem: No connection to the server")
             screen.shot("offline-sync-screen")
-            screen.button("Back").click()
+            screen.tap("Back")
             screen.shot("offline-home")
 
             server.start()
@@ -58,7 +58,7 @@ def test_a_report_saved_offline_is_sent_when_the_server_starts_and_the_police_an
             screen.wait_text("Seen by police")
             screen.wait_text("2 new from the police")
             screen.shot("seen-by-police")
-            screen.button("Sending").click()
+            screen.tap("Sending")
             screen.wait_text("Nothing waiting")
             screen.shot("sync-screen-done")
     finally:

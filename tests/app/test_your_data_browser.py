@@ -42,19 +42,19 @@ def _server(server: LiveServer, sql: str) -> list[tuple[object, ...]]:
 
 def _report(screen: FletScreen) -> None:
     """A machinery theft with the phone's position and nothing else, saved on the phone."""
-    screen.button("Report an incident").click()
-    screen.button("No").click()
-    screen.button("Machinery").click()
+    screen.tap("Report an incident")
+    screen.tap("No")
+    screen.tap("Machinery")
     screen.wait_text("0 of 6 photos")
-    screen.button("Next").click()
-    screen.button("Use my position (GPS)").click()
+    screen.tap("Next")
+    screen.tap("Use my position (GPS)")
     screen.wait_text("Your position, accurate to ±8 m")
-    screen.button("Next").click()
-    screen.button("Next").click()
+    screen.tap("Next")
+    screen.tap("Next")
     screen.wait_text("Have you already called 101 or 999?")
-    screen.button("No").click()
-    screen.button("Next").click()
-    screen.button("Save report").click()
+    screen.tap("No")
+    screen.tap("Next")
+    screen.tap("Save report")
     screen.wait_text("Saved on this phone. It will be sent as soon as there is signal.")
 
 
@@ -102,7 +102,7 @@ def test_the_your_data_screen_downloads_erases_and_deletes_with_the_farmer_told_
             screen.press_until("Keep my details", screen.text("A copy of your data"))
             assert _server(server, f"SELECT name FROM devices WHERE id = '{device_id}'") == [("Jo Farmer",)]
             screen.press_until("Ask the police to erase my contact details", screen.text("Erase your contact details?"))
-            screen.button("Erase them").click()
+            screen.tap("Erase them")
             screen.wait_text("Done. Your name, phone number, email address, farm name and postcode were erased")
             # The server's own words, as a second request (which changes nothing) gets them.
             again = httpx.post(f"{server.url}/api/v1/me/erasure", headers={"Authorization": f"Bearer {token}"})
@@ -117,7 +117,7 @@ def test_the_your_data_screen_downloads_erases_and_deletes_with_the_farmer_told_
 
             # Delete everything: with a report the police have not received, the question says so.
             server.stop()
-            screen.button("Back").click()
+            screen.tap("Back")
             _report(screen)
             screen.press_until("Your data", screen.text("A copy of your data"))
             question = "1 report has not been sent yet: it will be lost, and the police will never get it."
@@ -128,7 +128,7 @@ def test_the_your_data_screen_downloads_erases_and_deletes_with_the_farmer_told_
             expect(screen.on_screen(question)).to_have_count(0)
             assert len(_phone(phone, "SELECT id FROM reports")) == 2
             screen.press_until("Delete everything on this phone", screen.text(question))
-            screen.button("Delete everything").click()
+            screen.tap("Delete everything")
             screen.wait_text("Welcome to Hedgerow")
             screen.shot("deleted-welcome", PHONE_SIZES)
             wait_until(lambda: not _phone(phone, "SELECT 1 FROM profile"), "the phone's profile gone")
