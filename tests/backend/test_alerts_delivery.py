@@ -54,8 +54,10 @@ def farmer(
     where: tuple[float, float],
     sms: bool,
     by_email: bool,
+    language: str = "en",
 ) -> str:
-    device_id, _ = devices.register(db, DeviceCreate(name="Jo", phone=phone, email=email), "127.0.0.1", T0)
+    registration = DeviceCreate.model_validate({"name": "Jo", "phone": phone, "email": email, "language": language})
+    device_id, _ = devices.register(db, registration, "127.0.0.1", T0)
     places.set_places(db, device_id, [AlertPlace(lat=where[0], lon=where[1], radius_km=3)], T0)
     places.set_channels(db, device_id, AlertChannels(sms=sms, email=by_email), T0)
     return device_id
@@ -255,6 +257,39 @@ def test_a_farmer_who_has_their_contact_details_erased_leaves_the_outbox_and_is_
     )
     everything = "\n".join(str(tuple(r)) for r in db.execute("SELECT * FROM alert_deliveries"))
     assert "900001" not in everything and "ann@" not in everything
+
+
+def test_a_farmer_whose_phone_reads_welsh_gets_the_sms_and_email_in_welsh_and_their_neighbour_in_english(
+    db: sqlite_utils.Database, officer: StaffUser, tmp_path: Path
+) -> None:
+    farmer(db, "07700 900001", "ann@hill.example", FARM, sms=True, by_email=True, language="cy")
+    farmer(db, "07700 900002", "bob@vale.example", FARM, sms=True, by_email=True)
+    with SmsGateway() as gateway, MailSink() as mail:
+        settings = settings_for(tmp_path, gateway, mail)
+        issuing.issue(db, officer, AlertCreate.model_validate(alert_body(FARM, 5.0)), T0, settings)
+        assert delivery.deliver_due(db, settings, T0).sent == 4
+    languages = db.execute("SELECT recipient, language FROM alert_deliveries ORDER BY recipient").fetchall()
+    assert [tuple(r) for r in languages] == [
+        ("07700900001", "cy"),
+        ("07700900002", "en"),
+        ("ann@hill.example", "cy"),
+        ("bob@vale.example", "en"),
+    ]
+    # The police's own words stay as they wrote them; everything Hedgerow adds is in the farmer's language,
+    # the day of the week included.
+    welsh = gateway.to("07700900001")[0]["text"]
+    assert welsh.startswith(f"Rhybudd gan Kent Police: {TITLE}\nThree men with lurchers"), welsh
+    assert "\nCerbyd: AB12CDE\nTan " in welsh and 'Tapiwch "Rydw i wedi gweld hyn"' in welsh
+    assert welsh.endswith("Mewn perygl? Ffoniwch 999.") and "Police alert" not in welsh and "Until" not in welsh
+    english = gateway.to("07700900002")[0]["text"]
+    assert english.startswith(f"Police alert from Kent Police: {TITLE}") and "\nUntil " in english
+    emails = {m.rcpt_tos[0]: message_from_bytes(m.content) for m in mail.messages}
+    assert emails["ann@hill.example"]["Subject"] == f"Rhybudd gan Kent Police: {TITLE}"
+    cymraeg = emails["ann@hill.example"].get_payload(decode=True).decode()
+    assert "Mae Kent Police wedi cyhoeddi rhybudd i ffermydd o fewn 5 km i gyfeirnod grid TR 025 541." in cymraeg
+    assert "Mae'r rhybudd mewn grym tan " in cymraeg and "(amser y DU)" in cymraeg and "ffoniwch 999" in cymraeg
+    assert "The alert" not in cymraeg and "call 999" not in cymraeg
+    assert emails["bob@vale.example"]["Subject"] == f"Police alert from Kent Police: {TITLE}"
 
 
 def test_no_gateway_and_no_smtp_host_queue_nothing(

@@ -170,6 +170,7 @@ def test_the_export_is_one_dated_zip_of_every_report_of_the_phone_and_its_photos
     assert json.loads(files["device.json"]) == {
         "device_id": world.device_id,
         **FARMER,
+        "language": "en",
         "registered_at": json.loads(files["device.json"])["registered_at"],
         "contact_erased_at": None,
     }
@@ -180,6 +181,23 @@ def test_the_export_is_one_dated_zip_of_every_report_of_the_phone_and_its_photos
     assert abs(place["lat"] - KENT_FAR_FROM_SUSSEX[0]) < 0.01 and abs(place["lon"] - KENT_FAR_FROM_SUSSEX[1]) < 0.015
     readme = files["README.txt"].decode()
     assert "It holds 3 reports and 3 photos." in readme and "SHA-256" in readme
+
+
+def test_a_phone_that_reads_welsh_gets_its_export_explained_in_welsh(console: ConsoleServer) -> None:
+    client = console.client()
+    _, headers = _register(client, {"name": "Elin Prys", "phone": "07700 900555", "language": "cy"})
+    _send(console, headers, [noise_jpeg(9)], category="fly_tipping", description="Teiars yn y gilfan")
+    got = client.get("/api/v1/me/export", headers=headers)
+    assert got.status_code == 200, got.text
+    files = _zip(got.content)
+    assert json.loads(files["device.json"])["language"] == "cy"
+    readme = files["README.txt"].decode()
+    assert readme.startswith("Eich data o Hedgerow\n====================\n"), readme[:200]
+    assert "\nmanifest.json\n    Pob ffeil yma" in readme  # each file's name as it is in the ZIP, then its words
+    words = " ".join(readme.split())  # as read, whatever the line breaks
+    assert "Mae'n cynnwys: 1 adroddiad, 1 llun." in words and "Beth sydd ynddo" in words
+    assert "ôl bys SHA-256" in words and '"Gofyn i\'r heddlu ddileu fy manylion cyswllt"' in words
+    assert "It holds" not in words and "What is in it" not in words and "police records" not in words
 
 
 def test_the_export_holds_nothing_of_another_phone(console: ConsoleServer, world: World) -> None:

@@ -32,6 +32,7 @@ import httpx
 import sqlite_utils
 
 from backend.db import ConnectionPool
+from backend.i18n import force_name, pgettext, speaking
 from backend.services import periodic
 from backend.services.alerts import reach
 from backend.services.alerts.store import stamp
@@ -40,7 +41,7 @@ from backend.settings import Settings
 from backend.time_source import Clock
 from backend.writes import write
 from core.gridref import grid_reference
-from core.uktime import LONDON
+from core.i18n import local_datetime
 
 LEASE = timedelta(minutes=5)
 MAX_SMS = 612  # four concatenated SMS
@@ -74,62 +75,96 @@ def forget_recipient(db: sqlite_utils.Database, phone: str | None, email: str | 
 def queue_for_alert(db: sqlite_utils.Database, alert: dict[str, Any], now: datetime, settings: Settings) -> int:
     """Queue the alert for every device it reaches that chose SMS or email, on the channels this server has
     (an SMS gateway, an SMTP host). Call in the transaction that issues or moves the alert. Returns how many
-    rows were new."""
+    rows were new. Each message is written in its phone's language (one number on two phones set to different
+    languages gets one message, in the language of the phone registered first)."""
     if not (settings.sms_url or settings.smtp_host):
         return 0
-    recipients: list[tuple[str, str]] = []
+    recipients: dict[tuple[str, str], str] = {}
     for device in reach.subscribers_reached(db, alert):
         if settings.sms_url and device["sms"] and (number := _phone(device["phone"])):
-            recipients.append(("sms", number))
+            recipients.setdefault(("sms", number), device["language"])
         if settings.smtp_host and device["by_email"] and (address := _address(device["email"])):
-            recipients.append(("email", address))
+            recipients.setdefault(("email", address), device["language"])
     added = 0
-    for channel, recipient in dict.fromkeys(recipients):
+    for (channel, recipient), language in recipients.items():
         added += db.execute(
-            "INSERT OR IGNORE INTO alert_deliveries (alert_id, channel, recipient, created_at, next_attempt_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [alert["id"], channel, recipient, stamp(now), stamp(now)],
+            "INSERT OR IGNORE INTO alert_deliveries "
+            "(alert_id, channel, recipient, language, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [alert["id"], channel, recipient, language, stamp(now), stamp(now)],
         ).rowcount
     return added
 
 
-def _until(alert: dict[str, Any]) -> str:
-    return datetime.fromisoformat(alert["expires_at"]).astimezone(LONDON).strftime("%a %d %b %H:%M")
+def _until(alert: dict[str, Any], language: str) -> str:
+    """When the alert ends, short, on UK clocks, as the language writes a day and a time ("Fri 20 Nov, 18:30")."""
+    return local_datetime(datetime.fromisoformat(alert["expires_at"]), language, "EEE d MMM, HH:mm")
 
 
-def sms_text(alert: dict[str, Any]) -> str:
-    head = f"Police alert from {alert['force']}: {alert['title']}\n"
-    tail = (f"\nVehicle: {alert['vehicle_registration']}" if alert["vehicle_registration"] else "") + (
-        f"\nUntil {_until(alert)}. Seen it? Tap 'I've seen this' in the Hedgerow app. In danger? Call 999."
+def _heading(alert: dict[str, Any]) -> str:
+    return pgettext("farmer", "Police alert from {force}: {title}").format(
+        force=force_name(alert["force"]), title=alert["title"]
     )
+
+
+def sms_text(alert: dict[str, Any], language: str = "en") -> str:
+    """The alert as one text message (at most four SMS), in `language`: the police's own words are cut to fit,
+    never the heading or what to do."""
+    with speaking(language) as spoken:
+        head = _heading(alert) + "\n"
+        vehicle = alert["vehicle_registration"]
+        tail = (
+            ("\n" + pgettext("farmer", "Vehicle: {registration}").format(registration=vehicle) if vehicle else "")
+            + "\n"
+            + pgettext(
+                "farmer", 'Until {time}. Seen it? Tap "I\'ve seen this" in the Hedgerow app. In danger? Call 999.'
+            ).format(time=_until(alert, spoken))
+        )
     room = MAX_SMS - len(head) - len(tail)
     text = alert["text"] if len(alert["text"]) <= room else alert["text"][: max(0, room - 1)].rstrip() + "…"
     return head + text + tail
 
 
-def email_text(alert: dict[str, Any]) -> tuple[str, str]:
-    """The subject and body of the alert's email: the alert, its area in words, and how to answer it."""
-    grid = grid_reference(alert["lat"], alert["lon"], 6)
-    where = f"grid reference {grid}" if grid else f"{alert['lat']:.3f}, {alert['lon']:.3f}"
-    lines = [
-        f"{alert['force']} has issued an alert for farms within {alert['radius_km']:g} km of {where}.",
-        "",
-        alert["title"],
-        "",
-        alert["text"],
-        "",
-    ]
-    if alert["vehicle_registration"]:
-        lines += [f"Vehicle: {alert['vehicle_registration']}", ""]
-    lines += [
-        f"The alert is in force until {_until(alert)} (UK time).",
-        'If you see this, open the Hedgerow app, find the alert and tap "I\'ve seen this": your report reaches '
-        "the police linked to it. If a crime is happening now or anyone is in danger, call 999.",
-        "",
-        "You get these emails because you chose alerts by email in the Hedgerow app's Alerts settings; turn them "
-        "off there.",
-    ]
-    return f"Police alert from {alert['force']}: {alert['title']}", "\n".join(lines)
+def email_text(alert: dict[str, Any], language: str = "en") -> tuple[str, str]:
+    """The subject and body of the alert's email in `language`: the alert, its area in words, and how to answer
+    it. The police's own words (title, text) are as they wrote them."""
+    with speaking(language) as spoken:
+        grid = grid_reference(alert["lat"], alert["lon"], 6)
+        distance = f"{alert['radius_km']:g}"
+        where = (
+            pgettext("farmer", "within {distance} km of grid reference {grid}").format(distance=distance, grid=grid)
+            if grid
+            else pgettext("farmer", "within {distance} km of {lat}, {lon}").format(
+                distance=distance, lat=f"{alert['lat']:.3f}", lon=f"{alert['lon']:.3f}"
+            )
+        )
+        lines = [
+            pgettext("farmer", "{force} has issued an alert for farms {where}.").format(
+                force=force_name(alert["force"]), where=where
+            ),
+            "",
+            alert["title"],
+            "",
+            alert["text"],
+            "",
+        ]
+        if alert["vehicle_registration"]:
+            lines += [pgettext("farmer", "Vehicle: {registration}").format(registration=alert["vehicle_registration"])]
+            lines += [""]
+        lines += [
+            pgettext("farmer", "The alert is in force until {time} (UK time).").format(time=_until(alert, spoken)),
+            pgettext(
+                "farmer",
+                'If you see this, open the Hedgerow app, find the alert and tap "I\'ve seen this": your report '
+                "reaches the police linked to it. If a crime is happening now or anyone is in danger, call 999.",
+            ),
+            "",
+            pgettext(
+                "farmer",
+                "You get these emails because you chose alerts by email in the Hedgerow app's alert settings; turn "
+                "them off there.",
+            ),
+        ]
+        return _heading(alert), "\n".join(lines)
 
 
 @dataclass
@@ -142,7 +177,8 @@ class Delivery:
 def _claim(db: sqlite_utils.Database, now: datetime, batch: int) -> list[dict[str, Any]]:
     with write(db):
         rows = db.execute(
-            "SELECT d.id AS delivery_id, d.channel, d.recipient, d.attempts, a.* FROM alert_deliveries d "
+            "SELECT d.id AS delivery_id, d.channel, d.recipient, d.attempts, d.language AS delivery_language, a.* "
+            "FROM alert_deliveries d "
             "JOIN alerts a ON a.id = d.alert_id WHERE d.sent_at IS NULL AND d.gave_up_at IS NULL "
             "AND d.next_attempt_at <= ? AND (d.claimed_until IS NULL OR d.claimed_until < ?) "
             "ORDER BY d.next_attempt_at, d.id LIMIT ?",
@@ -160,12 +196,13 @@ def _send(client: httpx.Client, settings: Settings, row: dict[str, Any]) -> None
     if row["channel"] == "sms":
         if not settings.sms_url:
             raise OSError("no SMS gateway is configured (HEDGEROW_SMS_URL)")
-        body = {"to": row["recipient"], "text": sms_text(row), "alert_id": row["id"], "reference": key}
+        text = sms_text(row, row["delivery_language"])
+        body = {"to": row["recipient"], "text": text, "alert_id": row["id"], "reference": key}
         notify.post_signed(client, settings.sms_url, json.dumps(body).encode(), settings.sms_secret, key, {})
         return
     if not settings.smtp_host:
         raise OSError("no SMTP host is configured (HEDGEROW_SMTP_HOST)")
-    subject, text = email_text(row)
+    subject, text = email_text(row, row["delivery_language"])
     notify.send_email(settings, row["recipient"], subject, text, key)
 
 

@@ -88,7 +88,7 @@ def devices_reached(db: sqlite_utils.Database, lat: float, lon: float, radius_km
 def subscribers_reached(db: sqlite_utils.Database, alert: dict[str, Any]) -> list[dict[str, Any]]:
     """The devices the alert reaches that chose SMS or email, with their registered phone and email."""
     sql = (
-        "SELECT p.device_id, p.lat, p.lon, p.radius_km, s.sms, s.email AS by_email, d.phone, d.email "
+        "SELECT p.device_id, p.lat, p.lon, p.radius_km, s.sms, s.email AS by_email, d.phone, d.email, d.language "
         "FROM alert_place_boxes b JOIN alert_places p ON p.id = b.id "
         "JOIN alert_subscriptions s ON s.device_id = p.device_id JOIN devices d ON d.id = p.device_id "
         "WHERE b.max_lat >= ? AND b.min_lat <= ? AND b.max_lon >= ? AND b.min_lon <= ? "

@@ -1,6 +1,6 @@
 """Everything Hedgerow holds about one farmer's phone, as one ZIP file.
 
-- `device.json`: the registration (name, phone, email, farm name, postcode, when registered);
+- `device.json`: the registration (name, phone, email, farm name, postcode, language, when registered);
 - `reports/<id>.json`: each report the phone sent, as the farmer sees it (wire's `ReportPublic`, with its public
   timeline: no internal notes, no staff names);
 - `photos/<report id>/<photo id>.<ext>`: the photos as they were sent, byte for byte (their SHA-256 is the one the
@@ -8,7 +8,8 @@
 - `alerts.json`: the places the phone asked for alerts about (rounded to the 1 km square) and whether it chose
   alerts by SMS or email;
 - `access_log.csv` (a subject access request only, `hedgerow sar`): every staff read of those reports;
-- `manifest.json`: every other file with its SHA-256 and size; `README.txt`: the same in plain English.
+- `manifest.json`: every other file with its SHA-256 and size; `README.txt`: the same in plain words, in the
+  language the phone reads.
 
 Memory stays bounded whatever the farmer sent: the ZIP is written to a file (a temporary one for the API), one
 report at a time, and each photo is copied from the photo store in pieces, hashed on the way.
@@ -19,8 +20,9 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+import textwrap
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,12 +30,14 @@ from typing import IO, Any
 
 import sqlite_utils
 
+from backend.i18n import npgettext, pgettext, speaking
 from backend.services.alerts import places as alert_places
 from backend.services.errors import NotFound
 from backend.services.intake import report_views
 from backend.services.intake.photos import EXTENSIONS, blob_path
 from backend.services.intake.reports import device_report
 from backend.services.staff.user_admin import access_log_csv
+from core.i18n import local_datetime
 from core.uktime import LONDON
 from wire.reports import ReportPublic
 
@@ -69,7 +73,7 @@ def filename(now: datetime) -> str:
 def device_record(db: sqlite_utils.Database, device_id: str) -> dict[str, Any]:
     """The phone's registration as the export shows it; NotFound for a phone Hedgerow does not know."""
     row = db.execute(
-        "SELECT id, name, phone, email, farm_name, postcode, created_at, contact_erased_at FROM devices "
+        "SELECT id, name, phone, email, farm_name, postcode, language, created_at, contact_erased_at FROM devices "
         "WHERE id = ? AND kind = 'phone'",
         [device_id],
     ).fetchone()
@@ -82,6 +86,7 @@ def device_record(db: sqlite_utils.Database, device_id: str) -> dict[str, Any]:
         "email": row["email"],
         "farm_name": row["farm_name"],
         "postcode": row["postcode"],
+        "language": row["language"],
         "registered_at": row["created_at"],
         "contact_erased_at": row["contact_erased_at"],
     }
@@ -179,7 +184,7 @@ def write_export(
         if with_access_log:
             csv_text = access_log_csv(db, device_id=device_id)
             writer.add("access_log.csv", (chunk.encode("utf-8") for chunk in csv_text))
-        writer.add_text("README.txt", readme(done))
+        writer.add_text("README.txt", readme(done, device["language"]))
         done.files = list(writer.files)
         writer.add_text("manifest.json", _json(_manifest(done)))
     finally:
@@ -220,50 +225,103 @@ def stream(spool: IO[bytes]) -> Iterator[bytes]:
         yield from iter(lambda: spool.read(PIECE), b"")
 
 
-def readme(done: Export) -> str:
-    """The README.txt of the ZIP: what each file is, in plain English."""
-    made = done.made_at.astimezone(LONDON).strftime("%-d %B %Y at %H:%M")
-    photos = f"{done.photos} photo{'s' if done.photos != 1 else ''}"
-    reports = f"{done.reports} report{'s' if done.reports != 1 else ''}"
-    lines = [
-        "Your data from Hedgerow",
-        "=======================",
-        "",
-        f"Made on {made} (UK time), for the phone registered as {done.device_id}.",
-        f"It holds {reports} and {photos}.",
-        "",
-        "What is in it",
-        "-------------",
-        "device.json    The details you gave when you registered this phone: your name, phone number, email,",
-        "               farm name and postcode, and when you registered. If you asked for your contact",
-        "               details to be erased, they are empty and contact_erased_at says when.",
-        "reports/       One file for each report you sent from this phone, as you see it in the app: what you",
-        "               told the police, where, and everything the police have told you about it.",
-        "photos/        The photos you sent, exactly as they reached the police, in a folder for each report.",
-        "alerts.json    The places you asked for police alerts about (each rounded to a 1 km square) and",
-        "               whether you chose alerts by text message or email.",
-    ]
-    if done.access_log:
-        lines += [
-            "access_log.csv Every time a member of police staff opened one of these reports: when, who, their",
-            "               role, and how (the console page, the API, or the original photo).",
+def readme(done: Export, language: str = "en") -> str:
+    """The README.txt of the ZIP: what each file is, in plain words, in the language the farmer's phone reads."""
+    with speaking(language) as spoken:
+        title = pgettext("farmer", "Your data from Hedgerow")
+        contents = pgettext("farmer", "What is in it")
+        opening = [
+            pgettext("farmer", "Made on {when} (UK time), for the phone registered as {device}.").format(
+                when=local_datetime(done.made_at, spoken, "d MMMM y, HH:mm"), device=done.device_id
+            ),
+            pgettext("farmer", "It holds {reports} and {photos}.").format(
+                reports=npgettext("farmer", "%(count)d report", "%(count)d reports", done.reports)
+                % {"count": done.reports},
+                photos=npgettext("farmer", "%(count)d photo", "%(count)d photos", done.photos) % {"count": done.photos},
+            ),
         ]
-    lines += [
-        "manifest.json  Every file here with its size and its SHA-256 fingerprint. A photo's fingerprint is the",
-        "               same as the one your phone worked out before sending it: it shows the photo was not",
-        "               changed on the way or since.",
-        "",
-        "Files ending in .json open in any text editor.",
-    ]
-    if done.missing:
-        lines += ["", f"{len(done.missing)} photo(s) the police received could not be found in their store and are "]
-        lines += ["not included: ask the police about them. They are listed in manifest.json (photos_missing)."]
-    lines += [
-        "",
-        "Your reports are police records of crimes. The police keep them for as long as the law requires",
-        "(usually six years after a report is closed), then Hedgerow deletes them. You can ask the police to",
-        'erase your contact details (in the app: Your data, then "Ask the police to erase my contact',
-        'details"); the reports themselves stay.',
-        "",
-    ]
-    return "\n".join(lines)
+        files = [(name, what()) for name, what in _FILES if done.access_log or name != "access_log.csv"]
+        closing = [pgettext("farmer", "Files ending in .json open in any text editor.")]
+        if done.missing:
+            closing.append(
+                npgettext(
+                    "farmer",
+                    "%(count)d photo the police received could not be found in their store and is not included: "
+                    "ask the police about it. It is listed in manifest.json (photos_missing).",
+                    "%(count)d photos the police received could not be found in their store and are not included: "
+                    "ask the police about them. They are listed in manifest.json (photos_missing).",
+                    len(done.missing),
+                )
+                % {"count": len(done.missing)}
+            )
+        closing.append(
+            pgettext(
+                "farmer",
+                "Your reports are police records of crimes. The police keep them for as long as the law requires "
+                "(usually six years after a report is closed), then Hedgerow deletes them. You can ask the police "
+                'to erase your contact details (in the app: Your data, then "Ask the police to erase my contact '
+                'details"); the reports themselves stay.',
+            )
+        )
+    lines = [title, "=" * len(title), "", *_wrapped(" ".join(opening)), "", contents, "-" * len(contents)]
+    for name, what in files:
+        lines += [name, *_wrapped(what, indent="    ")]
+    for paragraph in closing:
+        lines += ["", *_wrapped(paragraph)]
+    return "\n".join([*lines, ""])
+
+
+# Each file of the ZIP and what it is, in the farmer's words (called inside `speaking`, so in their language).
+_FILES: list[tuple[str, Callable[[], str]]] = [
+    (
+        "device.json",
+        lambda: pgettext(
+            "farmer",
+            "The details you gave when you registered this phone: your name, phone number, email, farm name and "
+            "postcode, the language you chose, and when you registered. If you asked for your contact details to "
+            "be erased, they are empty and contact_erased_at says when.",
+        ),
+    ),
+    (
+        "reports/",
+        lambda: pgettext(
+            "farmer",
+            "One file for each report you sent from this phone, as you see it in the app: what you told the "
+            "police, where, and everything the police have told you about it.",
+        ),
+    ),
+    (
+        "photos/",
+        lambda: pgettext(
+            "farmer", "The photos you sent, exactly as they reached the police, in a folder for each report."
+        ),
+    ),
+    (
+        "alerts.json",
+        lambda: pgettext(
+            "farmer",
+            "The places you asked for police alerts about (each rounded to a 1 km square) and whether you chose "
+            "alerts by text message or email.",
+        ),
+    ),
+    (
+        "access_log.csv",
+        lambda: pgettext(
+            "farmer",
+            "Every time a member of police staff opened one of these reports: when, who, their role, and how (the "
+            "console page, the API, or the original photo).",
+        ),
+    ),
+    (
+        "manifest.json",
+        lambda: pgettext(
+            "farmer",
+            "Every file here with its size and its SHA-256 fingerprint. A photo's fingerprint is the same as the "
+            "one your phone worked out before sending it: it shows the photo was not changed on the way or since.",
+        ),
+    ),
+]
+
+
+def _wrapped(text: str, indent: str = "") -> list[str]:
+    return textwrap.wrap(text, 100, initial_indent=indent, subsequent_indent=indent)
