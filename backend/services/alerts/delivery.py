@@ -34,7 +34,7 @@ import sqlite_utils
 from backend.db import ConnectionPool
 from backend.i18n import force_name, pgettext, speaking
 from backend.services import periodic
-from backend.services.alerts import reach
+from backend.services.alerts import reach, sms_fit
 from backend.services.alerts.store import stamp
 from backend.services.clocks import notify
 from backend.settings import Settings
@@ -44,7 +44,6 @@ from core.gridref import grid_reference
 from core.i18n import local_datetime
 
 LEASE = timedelta(minutes=5)
-MAX_SMS = 612  # four concatenated SMS
 log = logging.getLogger("hedgerow.alerts")
 
 
@@ -107,21 +106,25 @@ def _heading(alert: dict[str, Any]) -> str:
 
 
 def sms_text(alert: dict[str, Any], language: str = "en") -> str:
-    """The alert as one text message (at most four SMS), in `language`: the police's own words are cut to fit,
-    never the heading or what to do."""
+    """The alert as one text message of at most four SMS parts (sms_fit), in `language`: the police's own words
+    are cut to fit; only if not a word of them fits beside the title is the title cut instead. What to do is
+    never cut."""
     with speaking(language) as spoken:
-        head = _heading(alert) + "\n"
         vehicle = alert["vehicle_registration"]
-        tail = (
-            ("\n" + pgettext("farmer", "Vehicle: {registration}").format(registration=vehicle) if vehicle else "")
-            + "\n"
-            + pgettext(
+        tail = [
+            pgettext("farmer", "Vehicle: {registration}").format(registration=vehicle) if vehicle else "",
+            pgettext(
                 "farmer", 'Until {time}. Seen it? Tap "I\'ve seen this" in the Hedgerow app. In danger? Call 999.'
-            ).format(time=_until(alert, spoken))
-        )
-    room = MAX_SMS - len(head) - len(tail)
-    text = alert["text"] if len(alert["text"]) <= room else alert["text"][: max(0, room - 1)].rstrip() + "…"
-    return head + text + tail
+            ).format(time=_until(alert, spoken)),
+        ]
+
+        def compose(title: str, words: str) -> str:
+            return "\n".join(part for part in (_heading({**alert, "title": title}), words, *tail) if part)
+
+        words = sms_fit.cut_to_fit(lambda w: compose(alert["title"], w), alert["text"])
+        if words is not None:
+            return compose(alert["title"], words)
+        return compose(sms_fit.cut_to_fit(lambda t: compose(t, ""), alert["title"]) or "", "")
 
 
 def email_text(alert: dict[str, Any], language: str = "en") -> tuple[str, str]:
