@@ -172,3 +172,50 @@ def test_the_live_constants_match_the_copies_frozen_in_the_migrations() -> None:
     # The summary rows pack up to three flags, at the multipliers summary_data unpacks and at no others.
     multipliers = {int(m) for m in re.findall(r", 0\) \* (\d+)", m0005_summary_facts.SQL)}
     assert multipliers == {1, 1 << PACK, 1 << (2 * PACK)}
+
+
+def test_a_server_upgraded_from_m0016_keeps_its_queued_alert_messages_as_english_alerts(tmp_path: Path) -> None:
+    """m0017 rebuilds alert_deliveries (its unique key gains the kind): every row keeps its id and state, as an
+    English alert message, and a recipient can now be queued word of the withdrawal beside the alert."""
+    from backend.db import connect
+
+    db = connect(tmp_path / "old.db")
+    db.execute("PRAGMA foreign_keys=OFF")  # an alert without the user who issued it: only the rows matter here
+    db.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    for name in [n for n in migration_names("backend.migrations") if n < "m0017"]:
+        run_script(db, __import__(f"backend.migrations.{name}", fromlist=["SQL"]).SQL)
+        db.execute("INSERT INTO _migrations VALUES (?, '2026-01-01T00:00:00+00:00')", [name])
+    at = "2026-11-20T06:30:00+00:00"
+    db.execute(
+        "INSERT INTO alerts (id, force, title, text, lat, lon, radius_km, box_min_lat, box_max_lat, box_min_lon, "
+        "box_max_lon, issued_by, issued_at, updated_at, expires_at, issued_s, ends_s, seq) "
+        "VALUES (7, 'Kent Police', 't', 'x', 51.2, 0.9, 5, 51.1, 51.3, 0.8, 1.0, 1, ?, ?, ?, 1, 1800000000, 1)",
+        [at, at, at],
+    )
+    rows = [(41, "sms", "07700900001", at, None), (42, "email", "ann@hill.example", None, at)]
+    for row_id, channel, recipient, sent, gave_up in rows:
+        db.execute(
+            "INSERT INTO alert_deliveries (id, alert_id, channel, recipient, created_at, attempts, next_attempt_at, "
+            "sent_at, gave_up_at) VALUES (?, 7, ?, ?, ?, 2, ?, ?, ?)",
+            [row_id, channel, recipient, at, at, sent, gave_up],
+        )
+    assert migrate_server(db)[0] == "m0017_alert_deliveries_language_and_withdrawal"
+    kept = db.execute(
+        "SELECT id, kind, channel, recipient, language, attempts, sent_at, gave_up_at FROM alert_deliveries ORDER BY id"
+    ).fetchall()
+    assert [tuple(r) for r in kept] == [
+        (41, "alert", "sms", "07700900001", "en", 2, at, None),
+        (42, "alert", "email", "ann@hill.example", "en", 2, None, at),
+    ]
+    db.execute(
+        "INSERT INTO alert_deliveries (alert_id, kind, channel, recipient, created_at, next_attempt_at) "
+        "VALUES (7, 'withdrawn', 'sms', '07700900001', ?, ?)",
+        [at, at],
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE constraint failed"):  # but never twice of one kind
+        db.execute(
+            "INSERT INTO alert_deliveries (alert_id, kind, channel, recipient, created_at, next_attempt_at) "
+            "VALUES (7, 'alert', 'sms', '07700900001', ?, ?)",
+            [at, at],
+        )
+    db.close()

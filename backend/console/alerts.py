@@ -259,6 +259,7 @@ def _alert_page(
             "grid_ref": grid_reference(row["lat"], row["lon"], 6),
             "reached": views.devices_reached(db, alert_id),
             "deliveries": views.deliveries(db, alert_id),
+            "withdrawal_notices": views.deliveries(db, alert_id, "withdrawn"),
             "linked": readable,
             "linked_elsewhere": len(linked) - len(readable),
             "history": views.history(db, alert_id),
@@ -326,7 +327,16 @@ def edit_alert(
 
 
 @router.post("/{alert_id}/withdraw", response_class=HTMLResponse)
-def withdraw_alert(alert_id: str, session: PoliceCsrfDep, db: DbDep, now: NowDep, settings: SettingsDep) -> Response:
+def withdraw_alert(
+    alert_id: str,
+    session: PoliceCsrfDep,
+    db: DbDep,
+    now: NowDep,
+    settings: SettingsDep,
+    request: Request,
+    tasks: BackgroundTasks,
+) -> Response:
     number = _alert_id(alert_id)
     issuing.edit(db, session.user, number, AlertUpdate(withdrawn=True), now, settings)
+    send_soon(request, tasks)  # word of the withdrawal to those who were sent the alert
     return RedirectResponse(f"/console/alerts/{number}?done=withdrawn", status_code=303)

@@ -9,7 +9,7 @@ from typing import Any
 import smsutil
 
 from backend.services.alerts import sms_fit
-from backend.services.alerts.delivery import sms_text
+from backend.services.alerts.messages import sms_text
 
 ALERT: dict[str, Any] = {
     "force": "Dyfed-Powys Police",

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ from backend.services.intake import devices
 from backend.services.staff.accounts import StaffUser, add_user
 from backend.settings import Settings
 from tests.backend.alerts_support import FAR_EAST, FARM, TITLE, Phone, alert_body, issuer
-from tests.backend.console_support import KENT_POLICE, start_console_server
+from tests.backend.console_support import KENT_POLICE, login, start_console_server
 from tests.backend.notify_support import MailSink, SmsGateway
 from tests.support import DEMO_AREAS, wait_until
 from wire.alerts import AlertChannels, AlertCreate, AlertPlace, AlertUpdate
@@ -292,6 +293,88 @@ def test_a_farmer_whose_phone_reads_welsh_gets_the_sms_and_email_in_welsh_and_th
     assert emails["bob@vale.example"]["Subject"] == f"Police alert from Kent Police: {TITLE}"
 
 
+def test_withdrawing_an_alert_tells_each_farmer_who_was_sent_it_once_in_their_language(
+    db: sqlite_utils.Database, officer: StaffUser, tmp_path: Path
+) -> None:
+    farmer(db, "07700 900001", "ann@hill.example", FARM, sms=True, by_email=True, language="cy")
+    farmer(db, "07700 900002", None, FARM, sms=True, by_email=False)
+    farmer(db, "07700 900005", "eve@east.example", FAR_EAST, sms=True, by_email=True)  # never sent it
+    later = T0 + timedelta(hours=1)
+    with SmsGateway() as gateway, MailSink() as mail:
+        settings = settings_for(tmp_path, gateway, mail)
+        alert_id = issuing.issue(db, officer, AlertCreate.model_validate(alert_body(FARM, 5.0)), T0, settings)
+        assert delivery.deliver_due(db, settings, T0).sent == 3
+        issuing.edit(db, officer, alert_id, AlertUpdate(withdrawn=True), later, settings)
+        issuing.edit(db, officer, alert_id, AlertUpdate(withdrawn=True), later, settings)  # twice: told once
+        assert delivery.deliver_due(db, settings, later).sent == 3
+        assert delivery.deliver_due(db, settings, later + timedelta(days=1)).sent == 0
+
+    told = {m["to"]: m for m in gateway.sent[2:]}
+    assert set(told) == {"07700900001", "07700900002"} and all(m["kind"] == "withdrawn" for m in told.values())
+    assert told["07700900002"]["text"] == (
+        f"Kent Police has withdrawn its alert: {TITLE}\n"
+        "You no longer need to look out for this. If a crime is happening now or anyone is in danger, call 999."
+    )
+    assert told["07700900001"]["text"].startswith(f"Mae Kent Police wedi tynnu ei rybudd yn ôl: {TITLE}\n")
+    assert told["07700900001"]["key"].startswith(f"hedgerow-alert-{alert_id}-withdrawn-sms-")
+    [welsh] = [message_from_bytes(m.content, policy=policy.default) for m in mail.messages[1:]]
+    assert welsh["To"] == "ann@hill.example" and welsh["Subject"] == f"Rhybudd wedi'i dynnu'n ôl: {TITLE}"
+    assert "o fewn 5 km i gyfeirnod grid TR 025 541" in welsh.get_payload(decode=True).decode()
+    kinds = db.execute("SELECT kind, count(*) FROM alert_deliveries GROUP BY kind ORDER BY kind").fetchall()
+    assert [tuple(r) for r in kinds] == [("alert", 3), ("withdrawn", 3)]
+
+
+def test_word_of_a_withdrawal_waits_for_an_alert_still_being_sent_and_goes_only_if_the_alert_did(
+    db: sqlite_utils.Database, officer: StaffUser, tmp_path: Path
+) -> None:
+    farmer(db, "07700 900001", None, FARM, sms=True, by_email=False)
+    farmer(db, "07700 900002", None, FARM, sms=True, by_email=False)
+    with SmsGateway() as gateway, MailSink() as mail:
+        settings = settings_for(tmp_path, gateway, mail)
+        alert_id = issuing.issue(db, officer, AlertCreate.model_validate(alert_body(FARM, 5.0)), T0, settings)
+        # A deliverer has claimed both SMS and is sending them when the officer withdraws the alert.
+        db.execute("UPDATE alert_deliveries SET claimed_until = ?", [issuing.stamp(T0 + delivery.LEASE)])
+        issuing.edit(db, officer, alert_id, AlertUpdate(withdrawn=True), T0, settings)
+        assert delivery.deliver_due(db, settings, T0).waiting == 2  # word waits for the alert's own send
+        # The first SMS went through before the withdrawal took hold; the second's gateway never answered.
+        db.execute(
+            "UPDATE alert_deliveries SET sent_at = ?, claimed_until = NULL WHERE kind = 'alert' AND recipient = ?",
+            [issuing.stamp(T0), "07700900001"],
+        )
+        db.execute(
+            "UPDATE alert_deliveries SET gave_up_at = ?, claimed_until = NULL WHERE kind = 'alert' AND recipient = ?",
+            [issuing.stamp(T0), "07700900002"],
+        )
+        result = delivery.deliver_due(db, settings, T0 + timedelta(minutes=1))
+    assert (result.sent, result.gave_up, result.waiting) == (1, 1, 0)
+    assert [(m["to"], m["kind"]) for m in gateway.sent] == [("07700900001", "withdrawn")]
+    given_up = db.execute("SELECT last_error FROM alert_deliveries WHERE kind = 'withdrawn' AND gave_up_at NOT NULL")
+    assert [r[0] for r in given_up] == ["the alert itself was never sent"]
+
+
+def test_an_alert_withdrawn_after_it_ended_tells_nobody_and_late_word_is_given_up(
+    db: sqlite_utils.Database, officer: StaffUser, tmp_path: Path
+) -> None:
+    farmer(db, "07700 900001", None, FARM, sms=True, by_email=False)
+    with SmsGateway(failures=100) as gateway, MailSink() as mail:
+        settings = settings_for(tmp_path, gateway, mail)
+        brief = AlertCreate.model_validate(alert_body(FARM, 5.0, expires_at=(T0 + timedelta(hours=1)).isoformat()))
+        ended = issuing.issue(db, officer, brief, T0, settings)
+        db.execute("UPDATE alert_deliveries SET sent_at = ?", [issuing.stamp(T0)])
+        issuing.edit(db, officer, ended, AlertUpdate(withdrawn=True), T0 + timedelta(hours=2), settings)
+        assert db.execute("SELECT count(*) FROM alert_deliveries WHERE kind = 'withdrawn'").fetchone()[0] == 0
+
+        current = issuing.issue(db, officer, AlertCreate.model_validate(alert_body(FARM, 4.0)), T0, settings)
+        db.execute("UPDATE alert_deliveries SET sent_at = ? WHERE alert_id = ?", [issuing.stamp(T0), current])
+        issuing.edit(db, officer, current, AlertUpdate(withdrawn=True), T0, settings)
+        runs = deliver_until_done(db, settings, T0)  # the gateway refuses every try
+    assert gateway.sent == [] and sum(r.gave_up for r in runs) == 1
+    row = db.execute("SELECT attempts, last_error FROM alert_deliveries WHERE kind = 'withdrawn'").fetchone()
+    # Tried at 0 and 30 s, 2.5, 10.5 and 42.5 min, then 2.8, 11.4, 17.4 and 23.4 hours after the withdrawal (the
+    # waits grow to their 6-hour cap); the next would come more than a day after it: given up.
+    assert row["attempts"] == 9 and "answered 500" in row["last_error"]
+
+
 def test_no_gateway_and_no_smtp_host_queue_nothing(
     db: sqlite_utils.Database, officer: StaffUser, tmp_path: Path
 ) -> None:
@@ -332,5 +415,14 @@ def test_the_live_server_sends_a_new_alert_at_once_and_retries_on_its_schedule(t
             again = server.live.cli("alerts", "deliver")
             assert again.stdout.strip() == "alerts: sent 0, failed 0 (tried again later), gave up 0", again.stderr
             assert len(gateway.sent) == 1 and len(mail.messages) == 1
+            # Withdrawn from the console: the farmer is told at once, and the alert's page counts it.
+            officer = login(server, "kent.console", "officer", KENT_POLICE)
+            assert officer.post(f"/console/alerts/{alert['id']}/withdraw").status_code == 303
+            wait_until(lambda: len(mail.messages) == 2, "the email saying the alert was withdrawn, sent at once")
+            server.advance(seconds=31)  # this gateway refuses every message's first try
+            wait_until(lambda: len(gateway.sent) == 2, "the SMS saying the alert was withdrawn")
+            assert gateway.sent[1]["kind"] == "withdrawn" and gateway.sent[1]["text"].startswith("Kent Police has")
+            page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", officer.get(f"/console/alerts/{alert['id']}").text))
+            assert "Told it was withdrawn SMS: 1 sent; email: 1 sent" in page
         finally:
             server.close()

@@ -144,6 +144,7 @@ def test_an_officer_changes_an_alert_then_withdraws_it_and_each_change_is_in_its
     assert withdrawn.headers["location"] == f"/console/alerts/{alert_id}?done=withdrawn"
     page_html = officer.get(f"/console/alerts/{alert_id}").text
     assert "Withdrawn" in words(page_html) and "Withdraw alert" not in page_html and "Save changes" not in page_html
+    assert "Told it was withdrawn SMS: 0 sent; email: 0 sent" in words(page_html)  # this server sends neither
     kinds = [r[0] for r in console.query("SELECT kind FROM alert_events WHERE alert_id = ? ORDER BY id", alert_id)]
     assert kinds == ["issued", "edited", "withdrawn"]
     again = officer.post(f"/console/alerts/{alert_id}", form(**current))

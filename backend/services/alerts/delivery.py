@@ -1,5 +1,6 @@
 """Alerts beyond the app: SMS through an HTTP gateway (HEDGEROW_SMS_URL) and email through the SMTP settings, to
-the farmers who chose them, each recipient at most once per alert.
+the farmers who chose them, each recipient at most once per alert; and, when the police withdraw an alert, word
+of it to each farmer who was sent it, once (the words are in messages.py).
 
 Exactly once, and what a crash does:
 - The rows are written in the transaction that issues the alert (or moves its area): one per alert, channel and
@@ -8,6 +9,9 @@ Exactly once, and what a crash does:
 - Delivery claims a batch under the write lock (a five-minute lease, so two deliverers never send the same row),
   sends each row, and records the outcome. A refusal or a lost connection is retried with growing waits
   (notify.backoff); a row is given up after notify.MAX_ATTEMPTS tries, or once its alert has ended.
+- A withdrawal is queued, in the withdrawing transaction, for each recipient whose alert was sent or is being
+  sent at that moment; one whose alert is still being sent waits for that send's outcome, and is given up if
+  the alert itself never went. Word of a withdrawal more than a day late is given up: it would only confuse.
 - A crash after the gateway took a message and before its row was marked sent leaves the row claimed; when the
   lease runs out it is sent again, with the same `Idempotency-Key` (SMS) or Message-ID (email) as before. We
   chose this over marking a row sent before sending it (which can never send twice, and loses the alert when the
@@ -21,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import math
 import re
 import smtplib
 from dataclasses import dataclass
@@ -32,18 +35,17 @@ import httpx
 import sqlite_utils
 
 from backend.db import ConnectionPool
-from backend.i18n import force_name, pgettext, speaking
 from backend.services import periodic
-from backend.services.alerts import reach, sms_fit
+from backend.services.alerts import reach
+from backend.services.alerts.messages import message_for
 from backend.services.alerts.store import stamp
 from backend.services.clocks import notify
 from backend.settings import Settings
 from backend.time_source import Clock
 from backend.writes import write
-from core.gridref import grid_reference
-from core.i18n import local_datetime
 
 LEASE = timedelta(minutes=5)
+WITHDRAWAL_WINDOW = timedelta(days=1)  # word of a withdrawal later than this is given up
 log = logging.getLogger("hedgerow.alerts")
 
 
@@ -94,80 +96,17 @@ def queue_for_alert(db: sqlite_utils.Database, alert: dict[str, Any], now: datet
     return added
 
 
-def _until(alert: dict[str, Any], language: str) -> str:
-    """When the alert ends, short, on UK clocks, as the language writes a day and a time ("Fri 20 Nov, 18:30")."""
-    return local_datetime(datetime.fromisoformat(alert["expires_at"]), language, "EEE d MMM, HH:mm")
-
-
-def _heading(alert: dict[str, Any]) -> str:
-    return pgettext("farmer", "Police alert from {force}: {title}").format(
-        force=force_name(alert["force"]), title=alert["title"]
-    )
-
-
-def sms_text(alert: dict[str, Any], language: str = "en") -> str:
-    """The alert as one text message of at most four SMS parts (sms_fit), in `language`: the police's own words
-    are cut to fit; only if not a word of them fits beside the title is the title cut instead. What to do is
-    never cut."""
-    with speaking(language) as spoken:
-        vehicle = alert["vehicle_registration"]
-        tail = [
-            pgettext("farmer", "Vehicle: {registration}").format(registration=vehicle) if vehicle else "",
-            pgettext(
-                "farmer", 'Until {time}. Seen it? Tap "I\'ve seen this" in the Hedgerow app. In danger? Call 999.'
-            ).format(time=_until(alert, spoken)),
-        ]
-
-        def compose(title: str, words: str) -> str:
-            return "\n".join(part for part in (_heading({**alert, "title": title}), words, *tail) if part)
-
-        words = sms_fit.cut_to_fit(lambda w: compose(alert["title"], w), alert["text"])
-        if words is not None:
-            return compose(alert["title"], words)
-        return compose(sms_fit.cut_to_fit(lambda t: compose(t, ""), alert["title"]) or "", "")
-
-
-def email_text(alert: dict[str, Any], language: str = "en") -> tuple[str, str]:
-    """The subject and body of the alert's email in `language`: the alert, its area in words, and how to answer
-    it. The police's own words (title, text) are as they wrote them."""
-    with speaking(language) as spoken:
-        grid = grid_reference(alert["lat"], alert["lon"], 6)
-        distance = f"{alert['radius_km']:g}"
-        where = (
-            pgettext("farmer", "within {distance} km of grid reference {grid}").format(distance=distance, grid=grid)
-            if grid
-            else pgettext("farmer", "within {distance} km of {lat}, {lon}").format(
-                distance=distance, lat=f"{alert['lat']:.3f}", lon=f"{alert['lon']:.3f}"
-            )
-        )
-        lines = [
-            pgettext("farmer", "{force} has issued an alert for farms {where}.").format(
-                force=force_name(alert["force"]), where=where
-            ),
-            "",
-            alert["title"],
-            "",
-            alert["text"],
-            "",
-        ]
-        if alert["vehicle_registration"]:
-            lines += [pgettext("farmer", "Vehicle: {registration}").format(registration=alert["vehicle_registration"])]
-            lines += [""]
-        lines += [
-            pgettext("farmer", "The alert is in force until {time} (UK time).").format(time=_until(alert, spoken)),
-            pgettext(
-                "farmer",
-                'If you see this, open the Hedgerow app, find the alert and tap "I\'ve seen this": your report '
-                "reaches the police linked to it. If a crime is happening now or anyone is in danger, call 999.",
-            ),
-            "",
-            pgettext(
-                "farmer",
-                "You get these emails because you chose alerts by email in the Hedgerow app's alert settings; turn "
-                "them off there.",
-            ),
-        ]
-        return _heading(alert), "\n".join(lines)
+def queue_withdrawal(db: sqlite_utils.Database, alert: dict[str, Any], now: datetime) -> int:
+    """Queue word that the alert was withdrawn for every recipient it was sent to, or is being sent to now. Call
+    in the withdrawing transaction, only for an alert that had not yet ended. Returns how many rows were new."""
+    return db.execute(
+        "INSERT OR IGNORE INTO alert_deliveries "
+        "(alert_id, kind, channel, recipient, language, created_at, next_attempt_at) "
+        "SELECT alert_id, 'withdrawn', channel, recipient, language, ?, ? FROM alert_deliveries "
+        "WHERE alert_id = ? AND kind = 'alert' AND recipient NOT LIKE 'erased-%' "
+        "AND (sent_at IS NOT NULL OR (claimed_until IS NOT NULL AND gave_up_at IS NULL))",
+        [stamp(now), stamp(now), alert["id"]],
+    ).rowcount
 
 
 @dataclass
@@ -175,12 +114,14 @@ class Delivery:
     sent: int = 0
     failed: int = 0
     gave_up: int = 0
+    waiting: int = 0  # word of a withdrawal waiting for its alert's own send to finish
 
 
 def _claim(db: sqlite_utils.Database, now: datetime, batch: int) -> list[dict[str, Any]]:
     with write(db):
         rows = db.execute(
-            "SELECT d.id AS delivery_id, d.channel, d.recipient, d.attempts, d.language AS delivery_language, a.* "
+            "SELECT d.id AS delivery_id, d.kind, d.channel, d.recipient, d.attempts, "
+            "d.language AS delivery_language, a.* "
             "FROM alert_deliveries d "
             "JOIN alerts a ON a.id = d.alert_id WHERE d.sent_at IS NULL AND d.gave_up_at IS NULL "
             "AND d.next_attempt_at <= ? AND (d.claimed_until IS NULL OR d.claimed_until < ?) "
@@ -195,17 +136,17 @@ def _claim(db: sqlite_utils.Database, now: datetime, batch: int) -> list[dict[st
 
 
 def _send(client: httpx.Client, settings: Settings, row: dict[str, Any]) -> None:
-    key = f"hedgerow-alert-{row['id']}-{row['channel']}-{row['delivery_id']}"
+    kind = "" if row["kind"] == "alert" else f"{row['kind']}-"
+    key = f"hedgerow-alert-{row['id']}-{kind}{row['channel']}-{row['delivery_id']}"
+    subject, text = message_for(row)
     if row["channel"] == "sms":
         if not settings.sms_url:
             raise OSError("no SMS gateway is configured (HEDGEROW_SMS_URL)")
-        text = sms_text(row, row["delivery_language"])
-        body = {"to": row["recipient"], "text": text, "alert_id": row["id"], "reference": key}
+        body = {"to": row["recipient"], "text": text, "alert_id": row["id"], "kind": row["kind"], "reference": key}
         notify.post_signed(client, settings.sms_url, json.dumps(body).encode(), settings.sms_secret, key, {})
         return
     if not settings.smtp_host:
         raise OSError("no SMTP host is configured (HEDGEROW_SMTP_HOST)")
-    subject, text = email_text(row, row["delivery_language"])
     notify.send_email(settings, row["recipient"], subject, text, key)
 
 
@@ -217,19 +158,46 @@ def _outcome(db: sqlite_utils.Database, delivery_id: int, columns: dict[str, Any
         )
 
 
+def _last_chance(row: dict[str, Any]) -> float:
+    """The moment after which the row is not worth sending: the alert's end, or a day after its withdrawal."""
+    if row["kind"] == "alert":
+        return float(row["ends_s"])
+    return (datetime.fromisoformat(row["withdrawn_at"]) + WITHDRAWAL_WINDOW).timestamp()
+
+
+def _not_now(db: sqlite_utils.Database, row: dict[str, Any], now: datetime) -> tuple[str, str] | None:
+    """('gave_up', why) for a row that must never be sent, ('waiting', why) for one that must wait, else None."""
+    if now.timestamp() >= _last_chance(row):
+        return "gave_up", "the alert ended before it was sent" if row["kind"] == "alert" else "too late to matter"
+    if row["kind"] == "alert":
+        return ("gave_up", "the alert ended before it was sent") if row["withdrawn_at"] is not None else None
+    alert_sent = db.execute(
+        "SELECT sent_at, gave_up_at FROM alert_deliveries WHERE alert_id = ? AND kind = 'alert' AND channel = ? "
+        "AND recipient = ?",
+        [row["id"], row["channel"], row["recipient"]],
+    ).fetchone()
+    if alert_sent is None or alert_sent["gave_up_at"] is not None:
+        return "gave_up", "the alert itself was never sent"
+    return None if alert_sent["sent_at"] is not None else ("waiting", "the alert itself is still being sent")
+
+
 def _deliver_one(
     db: sqlite_utils.Database, settings: Settings, client: httpx.Client, row: dict[str, Any], now: datetime
 ) -> str:
-    """Send one row and record what happened: 'sent', 'failed' (tried again later) or 'gave_up'."""
+    """Send one row and record what happened: 'sent', 'failed' (tried again later), 'waiting' or 'gave_up'."""
     attempts = row["attempts"] + 1
-    if row["withdrawn_at"] is not None or row["ends_s"] <= math.floor(now.timestamp()):
-        _outcome(db, row["delivery_id"], {"gave_up_at": stamp(now), "last_error": "the alert ended before it was sent"})
-        return "gave_up"
+    if stop := _not_now(db, row, now):
+        outcome, why = stop
+        if outcome == "waiting":
+            _outcome(db, row["delivery_id"], {"next_attempt_at": stamp(now + timedelta(minutes=1)), "last_error": why})
+        else:
+            _outcome(db, row["delivery_id"], {"gave_up_at": stamp(now), "last_error": why})
+        return outcome
     try:
         _send(client, settings, row)
     except (OSError, httpx.HTTPError, smtplib.SMTPException) as exc:
         retry = now + notify.backoff(attempts)
-        gave_up = attempts >= notify.MAX_ATTEMPTS or retry.timestamp() >= row["ends_s"]
+        gave_up = attempts >= notify.MAX_ATTEMPTS or retry.timestamp() >= _last_chance(row)
         _outcome(
             db,
             row["delivery_id"],

@@ -197,3 +197,5 @@ def edit(
                 [stamp(now), now_s, alert_id],
             )
             _record(db, alert_id, "withdrawn", user, now, {})
+            if row["ends_s"] > now_s:  # still in force: those who were sent it are told, once
+                delivery.queue_withdrawal(db, row, now)

@@ -102,13 +102,15 @@ def history(db: sqlite_utils.Database, alert_id: int) -> list[dict[str, Any]]:
     return found
 
 
-def deliveries(db: sqlite_utils.Database, alert_id: int) -> dict[str, dict[str, int]]:
-    """How many SMS and emails were sent, are waiting, or were given up, by channel."""
+def deliveries(db: sqlite_utils.Database, alert_id: int, kind: str = "alert") -> dict[str, dict[str, int]]:
+    """How many SMS and emails of the alert (or, `kind="withdrawn"`, of word of its withdrawal) were sent, are
+    waiting, or were given up, by channel."""
     counts = {c: {"sent": 0, "waiting": 0, "gave_up": 0} for c in ("sms", "email")}
     rows = db.execute(
         "SELECT channel, CASE WHEN sent_at IS NOT NULL THEN 'sent' WHEN gave_up_at IS NOT NULL THEN 'gave_up' "
-        "ELSE 'waiting' END AS state, count(*) FROM alert_deliveries WHERE alert_id = ? GROUP BY 1, 2",
-        [alert_id],
+        "ELSE 'waiting' END AS state, count(*) FROM alert_deliveries WHERE alert_id = ? AND kind = ? "
+        "GROUP BY 1, 2",
+        [alert_id, kind],
     )
     for channel, outcome, n in rows:
         counts[channel][outcome] = n
