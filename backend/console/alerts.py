@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -64,6 +64,35 @@ FIELD_LABELS = {
 }
 Text = Annotated[str, Form(max_length=2100)]
 Short = Annotated[str, Form(max_length=200)]
+
+
+def _posted_alert(
+    title: Short = "",
+    text: Text = "",
+    category: Short = "",
+    vehicle_registration: Short = "",
+    lat: Short = "",
+    lon: Short = "",
+    radius_km: Short = "",
+    expires: Short = "",
+    report_id: Short = "",
+) -> dict[str, str]:
+    """The alert form's fields as posted, as the form shows them again after a mistake (issuing and editing
+    share the form; an edit's report cannot change)."""
+    return {
+        "title": title,
+        "text": text,
+        "category": category,
+        "vehicle_registration": vehicle_registration,
+        "lat": lat,
+        "lon": lon,
+        "radius_km": radius_km,
+        "expires": expires,
+        "report_id": report_id,
+    }
+
+
+PostedAlertDep = Annotated[dict[str, str], Depends(_posted_alert)]
 
 
 def _local_input(moment: datetime) -> str:
@@ -180,29 +209,11 @@ def issue_alert(
     now: NowDep,
     settings: SettingsDep,
     tasks: BackgroundTasks,
-    title: Short = "",
-    text: Text = "",
-    category: Short = "",
-    vehicle_registration: Short = "",
-    lat: Short = "",
-    lon: Short = "",
-    radius_km: Short = "",
-    expires: Short = "",
-    report_id: Short = "",
+    form: PostedAlertDep,
 ) -> Response:
-    form = {
-        "title": title,
-        "text": text,
-        "category": category,
-        "vehicle_registration": vehicle_registration,
-        "lat": lat,
-        "lon": lon,
-        "radius_km": radius_km,
-        "expires": expires,
-        "report_id": report_id,
-    }
     try:
-        body = _body(form) | {"expires_at": _typed_time(expires), "report_id": report_id.strip() or None}
+        given = {"expires_at": _typed_time(form["expires"]), "report_id": form["report_id"].strip() or None}
+        body = _body(form) | given
         alert_id = issuing.issue(db, session.user, AlertCreate.model_validate(body), now, settings)
     except ValidationError as exc:
         return _form_page(request, db, session, form, _problem(exc), 422)
@@ -290,27 +301,12 @@ def edit_alert(
     now: NowDep,
     settings: SettingsDep,
     tasks: BackgroundTasks,
-    title: Short = "",
-    text: Text = "",
-    category: Short = "",
-    vehicle_registration: Short = "",
-    lat: Short = "",
-    lon: Short = "",
-    radius_km: Short = "",
-    expires: Short = "",
+    posted: PostedAlertDep,
 ) -> Response:
     number = _alert_id(alert_id)
     row = issuing.managed_alert(db, session.user, number)
-    form = _edit_form(row) | {
-        "title": title,
-        "text": text,
-        "category": category,
-        "vehicle_registration": vehicle_registration,
-        "lat": lat,
-        "lon": lon,
-        "radius_km": radius_km,
-        "expires": expires,
-    }
+    expires = posted["expires"]
+    form = _edit_form(row) | {k: v for k, v in posted.items() if k != "report_id"}  # an alert keeps its report
     try:
         body = _body(form)
         typed = _typed_time(expires)

@@ -4,23 +4,9 @@
   "use strict";
   if (typeof L === "undefined") return; // Leaflet not installed (see `make setup`): the lists still show
 
-  var ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
   var LEVELS = ["none", "amber", "red"];
 
-  function baseMap(element) {
-    var map = L.map(element, { scrollWheelZoom: false });
-    var tiles = L.tileLayer(element.dataset.tiles, { maxZoom: 18, attribution: ATTRIBUTION });
-    var failed = false;
-    tiles.on("tileerror", function () {
-      if (failed) return;
-      failed = true;
-      element.classList.add("tiles-failed");
-      var note = document.getElementById("tiles-note");
-      if (note) note.hidden = false;
-    });
-    tiles.addTo(map);
-    return map;
-  }
+  var baseMap = window.HedgerowMap.baseMap; // console-basemap.js
 
   function icon(level, text) {
     var span = document.createElement("span");
