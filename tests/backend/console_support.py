@@ -13,8 +13,19 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.backend.intake import query, scalar
-from tests.support import DEMO_AREAS, KENT, LiveServer, console_login, free_port, register, report_body
+from tests.backend.intake import query, scalar, uploader
+from tests.support import (
+    DEMO_AREAS,
+    KENT,
+    LiveServer,
+    act,
+    console_login,
+    free_port,
+    jpeg_bytes,
+    photo_decl,
+    register,
+    report_body,
+)
 
 KENT_POLICE = "Kent Police"
 SUSSEX_POLICE = "Sussex Police"
@@ -174,3 +185,28 @@ class Farmer:
 
 def event_kinds(server: ConsoleServer, report_id: str) -> list[str]:
     return [r["kind"] for r in server.query("SELECT kind FROM events WHERE report_id = ? ORDER BY id", report_id)]
+
+
+def report_through_every_event(
+    console: ConsoleServer,
+    farmer: Farmer,
+    officer_api: dict[str, str],
+    colour: tuple[int, int, int],
+    farmer_words: tuple[str, str],
+    events: list[dict[str, Any]],
+) -> str:
+    """A report with one photo (its pixels `colour`), the farmer's update and chase (`farmer_words`), then each of
+    `events` by an officer through the staff API; returns the report's id."""
+    photo = jpeg_bytes(color=colour)
+    decl = photo_decl(photo)
+    report_id = farmer.report(KENT_FAR_FROM_SUSSEX, photos=[decl])
+    uploader(console.url, farmer.headers, photo, report_id, decl).upload()
+    update = {"update_id": str(uuid.uuid4()), "text": farmer_words[0], "photos": []}
+    chase = {"chase_id": str(uuid.uuid4()), "text": farmer_words[1]}
+    for path, body in (("updates", update), ("chase", chase)):
+        sent = farmer.client.post(f"/api/v1/reports/{report_id}/{path}", json=body, headers=farmer.headers)
+        assert sent.status_code == 201, sent.text
+    api = console.client()
+    for event in events:
+        act(api, officer_api, report_id, **event)
+    return report_id

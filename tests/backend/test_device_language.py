@@ -24,9 +24,9 @@ from tests.backend.console_support import (
     Farmer,
     Staff,
     login,
+    report_through_every_event,
 )
-from tests.backend.intake import uploader
-from tests.support import act, jpeg_bytes, photo_decl, staff_token
+from tests.support import jpeg_bytes, photo_decl, staff_token
 
 
 def welsh(message: str, *values: Any) -> str:
@@ -56,27 +56,24 @@ def test_a_phone_registered_in_welsh_reads_every_event_of_its_report_in_welsh(
 ) -> None:
     farmer = Farmer(console, "Elin Jones", language="cy")
     assert device_language(console, farmer) == "cy"
-    photo = jpeg_bytes(color=(30, 90, 30))
-    decl = photo_decl(photo)
-    report_id = farmer.report(KENT_FAR_FROM_SUSSEX, photos=[decl])
-    uploader(console.url, farmer.headers, photo, report_id, decl).upload()
-    update = {"update_id": str(uuid.uuid4()), "text": "Daethon nhw'n ôl neithiwr", "photos": []}
-    chase = {"chase_id": str(uuid.uuid4()), "text": "Does neb wedi fy ffonio"}
-    for path, body in (("updates", update), ("chase", chase)):
-        sent = farmer.client.post(f"/api/v1/reports/{report_id}/{path}", json=body, headers=farmer.headers)
-        assert sent.status_code == 201, sent.text
-    for event in (
-        {"kind": "acknowledged"},
-        {"kind": "assigned"},
-        {"kind": "reference_added", "reference": "46/777/26"},
-        {"kind": "contacted"},
-        {"kind": "attended", "text": "Buom yn y fynedfa gyda'r ffermwr"},
-        {"kind": "decision", "decision": "no_further_action", "reason": "Does dim tystion na chamerâu."},
-        {"kind": "update_sent", "text": "Rydym wedi gofyn i'r cyngor ei glirio."},
-        {"kind": "closed", "outcome": "passed_to_council"},
-        {"kind": "reopened"},
-    ):
-        act(api, officer_api, report_id, **event)
+    report_id = report_through_every_event(
+        console,
+        farmer,
+        officer_api,
+        (30, 90, 30),
+        ("Daethon nhw'n ôl neithiwr", "Does neb wedi fy ffonio"),
+        [
+            {"kind": "acknowledged"},
+            {"kind": "assigned"},
+            {"kind": "reference_added", "reference": "46/777/26"},
+            {"kind": "contacted"},
+            {"kind": "attended", "text": "Buom yn y fynedfa gyda'r ffermwr"},
+            {"kind": "decision", "decision": "no_further_action", "reason": "Does dim tystion na chamerâu."},
+            {"kind": "update_sent", "text": "Rydym wedi gofyn i'r cyngor ei glirio."},
+            {"kind": "closed", "outcome": "passed_to_council"},
+            {"kind": "reopened"},
+        ],
+    )
 
     timeline = farmer.view(report_id)["timeline"]
 

@@ -20,9 +20,9 @@ from tests.backend.console_support import (
     ConsoleServer,
     Farmer,
     Staff,
+    report_through_every_event,
 )
-from tests.backend.intake import uploader
-from tests.support import act, jpeg_bytes, photo_decl, report_body, staff_token
+from tests.support import act, report_body, staff_token
 from wire.events import PUBLIC_KINDS
 
 CLOSING_WORDS = "We have closed this for now. If they come back, tell us and we will reopen it."
@@ -127,31 +127,28 @@ def test_every_outcome_reaches_the_farmer_in_words(
 
 
 def test_every_event_the_farmer_sees_has_farmer_words_and_no_code(
-    console: ConsoleServer, api: httpx.Client, officer_api: dict[str, str]
+    console: ConsoleServer, officer_api: dict[str, str]
 ) -> None:
     farmer = Farmer(console)
-    photo = jpeg_bytes(color=(90, 30, 30))
-    decl = photo_decl(photo)
-    report_id = farmer.report(KENT_FAR_FROM_SUSSEX, photos=[decl])
-    uploader(console.url, farmer.headers, photo, report_id, decl).upload()
-    update = {"update_id": str(uuid.uuid4()), "text": "They came back last night"}
-    chase = {"chase_id": str(uuid.uuid4()), "text": "Nobody has rung me back"}
-    for path, body in (("updates", update), ("chase", chase)):
-        sent = farmer.client.post(f"/api/v1/reports/{report_id}/{path}", json=body, headers=farmer.headers)
-        assert sent.status_code == 201, sent.text
-    for event in (
-        {"kind": "acknowledged"},
-        {"kind": "assigned"},
-        {"kind": "reference_added", "reference": "46/777/26"},
-        {"kind": "contacted"},
-        {"kind": "attended", "text": "Visited the gateway with the farmer"},
-        {"kind": "decision", "decision": "no_further_action", "reason": "There are no witnesses or cameras."},
-        {"kind": "update_sent", "text": "We have asked the council to clear it."},
-        {"kind": "note", "text": "Internal: same van seen at Manor Farm"},
-        {"kind": "closed", "outcome": "other", "text": "The council cleared it on Monday."},
-        {"kind": "reopened"},
-    ):
-        act(api, officer_api, report_id, **event)
+    report_id = report_through_every_event(
+        console,
+        farmer,
+        officer_api,
+        (90, 30, 30),
+        ("They came back last night", "Nobody has rung me back"),
+        [
+            {"kind": "acknowledged"},
+            {"kind": "assigned"},
+            {"kind": "reference_added", "reference": "46/777/26"},
+            {"kind": "contacted"},
+            {"kind": "attended", "text": "Visited the gateway with the farmer"},
+            {"kind": "decision", "decision": "no_further_action", "reason": "There are no witnesses or cameras."},
+            {"kind": "update_sent", "text": "We have asked the council to clear it."},
+            {"kind": "note", "text": "Internal: same van seen at Manor Farm"},
+            {"kind": "closed", "outcome": "other", "text": "The council cleared it on Monday."},
+            {"kind": "reopened"},
+        ],
+    )
 
     timeline = farmer.view(report_id)["timeline"]
 
