@@ -20,6 +20,7 @@ from app.store import alerts as alert_store
 from core.geo import distance_m
 from tests.app.browser import PHONE_SIZES, AppProcess, FletScreen, chromium
 from tests.app.sync_support import registered_phone
+from tests.backend.console_browser import LAPTOP, log_in
 from tests.support import DEMO_AREAS, LiveServer, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -27,7 +28,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 FARM = (51.2502, 0.9004)  # Hill Farm, in the demo Kent area
 SIGHTING = {"latitude": 51.2611, "longitude": 0.9102, "accuracy": 7}  # where the farmer sees the pickup
 TITLE = "Hare coursers seen on the Ridgeway"
-LAPTOP = {"width": 1280, "height": 860}
 OFFICER, PASSWORD = "pc.ridgeway", "pc.ridgeway-password-123"
 WITHIN_S = 90
 
@@ -110,11 +110,7 @@ def test_an_alert_drawn_in_the_console_reaches_the_open_app_within_90_s_and_ive_
             # The officer, at a laptop: logs in and draws the alert by clicking the map near the farm.
             console = context.new_page()
             console.set_viewport_size(LAPTOP)  # type: ignore[arg-type]
-            console.goto(f"{server.url}/console/login")
-            console.get_by_label("Username").fill(OFFICER)
-            console.get_by_label("Password").fill(PASSWORD)
-            console.get_by_label("Password").press("Enter")
-            expect(console.get_by_role("heading", name="Queue · Kent Police")).to_be_visible()
+            log_in(console, server.url, OFFICER, PASSWORD, queue_of="Kent Police")
             console.get_by_role("navigation", name="Console").get_by_role("link", name="Alerts").click()
             console.get_by_role("link", name="New alert").click()
             centre = click_map_at(console, (51.27, 0.92))

@@ -12,7 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.app.browser import PHONE_SIZES, AppProcess, FletScreen, chromium, saved_value
-from tests.backend.test_console_browser import chromium as console_browser
+from tests.backend.console_browser import chromium as console_browser
+from tests.backend.console_browser import log_in
 from tests.support import LiveServer, server_with_kent_officer, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -88,11 +89,7 @@ def test_an_anonymous_threat_reaches_the_officer_without_a_name_and_the_answer_r
         # The officer, at a station, in a browser of their own.
         with console_browser() as officer_context:
             page = officer_context.new_page()
-            page.goto(f"{server.url}/console/login")
-            page.get_by_label("Username").fill("kent.officer")
-            page.get_by_label("Password").fill(OFFICER_PASSWORD)
-            page.get_by_label("Password").press("Enter")
-            expect(page.get_by_role("heading", name="Queue · Kent Police")).to_be_visible()
+            log_in(page, server.url, "kent.officer", OFFICER_PASSWORD, queue_of="Kent Police")
             page.get_by_role("link", name="Threats or violence").first.click()
             expect(page).to_have_url(re.compile(f"/console/reports/{report_id}$"))
             reporter = page.locator("#reporter")

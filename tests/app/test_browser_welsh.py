@@ -21,7 +21,8 @@ from playwright.sync_api import expect
 from backend.i18n import catalogue
 from tests.app.browser import PHONE_SIZES, SMALL_PHONE, AppProcess, FletScreen, chromium, publish_screens, saved_value
 from tests.app.catalogues import po_path, read_catalogue
-from tests.backend.test_console_browser import chromium as console_browser
+from tests.backend.console_browser import chromium as console_browser
+from tests.backend.console_browser import log_in
 from tests.support import LiveServer, server_with_kent_officer, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -195,10 +196,7 @@ def test_a_farmer_who_chooses_cymraeg_reads_welsh_on_every_screen_and_the_police
         # The officer answers from the console with the built-in Welsh template the report page offers.
         with console_browser() as officer_context:
             page = officer_context.new_page()
-            page.goto(f"{server.url}/console/login")
-            page.get_by_label("Username").fill("kent.officer")
-            page.get_by_label("Password").fill(OFFICER_PASSWORD)
-            page.get_by_label("Password").press("Enter")
+            log_in(page, server.url, "kent.officer", OFFICER_PASSWORD)
             page.goto(f"{server.url}/console/reports/{report_id}")
             expect(page.locator("#farmer-reads")).to_contain_text("Cymraeg")
             page.locator("#update-template").select_option(label=attending_title)

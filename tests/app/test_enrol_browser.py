@@ -17,6 +17,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.app.browser import UNREACHABLE_SERVER, AppProcess, FletScreen, chromium
+from tests.backend.console_browser import log_in
 from tests.backend.console_support import KENT_POLICE, ConsoleServer, start_console_server
 from tests.support import free_port
 
@@ -56,10 +57,7 @@ def test_an_invite_link_opens_the_farmer_app_with_the_server_filled_in(
     password = console.add_user("kent.sup", "supervisor", KENT_POLICE, "Sgt Invite")
     with chromium(viewport=LAPTOP) as context:
         page = context.new_page()
-        page.goto(f"{console.url}/console/login")
-        page.get_by_label("Username").fill("kent.sup")
-        page.get_by_label("Password").fill(password)
-        page.get_by_label("Password").press("Enter")
+        log_in(page, console.url, "kent.sup", password)
         page.get_by_role("navigation", name="Console").get_by_role("link", name="Invite farmers").click()
         expect(page.get_by_role("heading", name=f"Invite farmers · {KENT_POLICE}")).to_be_visible()
         link = page.locator("#invite-link").get_attribute("href") or ""

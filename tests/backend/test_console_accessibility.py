@@ -14,6 +14,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.backend.alerts_support import issuer
+from tests.backend.console_browser import chromium
+from tests.backend.console_browser import log_in as console_log_in
 from tests.backend.console_support import (
     KENT_FAR_FROM_SUSSEX,
     KENT_POLICE,
@@ -22,7 +24,6 @@ from tests.backend.console_support import (
     event_kinds,
     login,
 )
-from tests.backend.test_console_browser import chromium
 from tests.support import ROOT
 
 pytestmark = pytest.mark.browser
@@ -87,11 +88,7 @@ def pages_for(console: ConsoleServer, site: dict[str, Any], role: str) -> list[s
 
 
 def log_in(page: Page, console: ConsoleServer, username: str, password: str) -> None:
-    page.goto(f"{console.url}/console/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_label("Password").press("Enter")
-    page.wait_for_url(lambda url: "/console/login" not in url)
+    console_log_in(page, console.url, username, password)
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:

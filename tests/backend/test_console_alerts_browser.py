@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.backend.alerts_support import Phone
+from tests.backend.console_browser import chromium, log_in
 from tests.backend.console_support import KENT_POLICE, ConsoleServer
-from tests.backend.test_console_browser import chromium
 
 pytestmark = pytest.mark.browser
 
@@ -25,11 +25,7 @@ def test_an_officer_draws_an_alert_on_the_map_saves_it_and_withdraws_it(
     password = console.add_user("pc.alerts", "officer", KENT_POLICE, "PC Alerts")
     with chromium() as context:
         page = context.new_page()
-        page.goto(f"{console.url}/console/login")
-        page.get_by_label("Username").fill("pc.alerts")
-        page.get_by_label("Password").fill(password)
-        page.get_by_label("Password").press("Enter")
-        expect(page.get_by_role("heading", name="Queue · Kent Police")).to_be_visible()
+        log_in(page, console.url, "pc.alerts", password, queue_of="Kent Police")
         page.get_by_role("navigation", name="Console").get_by_role("link", name="Alerts").click()
         expect(page.get_by_role("heading", name="Alerts to farmers · Kent Police")).to_be_visible()
         page.get_by_role("link", name="New alert").click()

@@ -4,16 +4,13 @@ it, see the farmer informed, bulk-acknowledge, search by registration, and the m
 from __future__ import annotations
 
 import re
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.app.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.backend.console_browser import chromium
 from tests.backend.console_support import (
     KENT_FAR_FROM_SUSSEX,
     KENT_POLICE,
@@ -24,27 +21,8 @@ from tests.backend.console_support import (
 
 pytestmark = pytest.mark.browser
 
-LAPTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 412, "height": 900}
 RUBBLE = "Builders' rubble dumped in the top gateway <script>document.title='pwned'</script>"
-
-
-@contextmanager
-def chromium(viewport: dict[str, int] = LAPTOP, javascript: bool = True) -> Iterator[BrowserContext]:
-    """A fresh headless Chromium profile."""
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile, sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport=viewport,
-            java_script_enabled=javascript,
-        )
-        try:
-            yield context
-        finally:
-            context.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.backend.console_browser import chromium, log_in
 from tests.backend.console_support import KENT_FAR_FROM_SUSSEX, KENT_POLICE, ConsoleServer, Farmer
-from tests.backend.test_console_browser import chromium
 
 pytestmark = pytest.mark.browser
 
@@ -28,11 +28,7 @@ def test_acknowledging_one_and_then_three_clears_their_flags_at_once(console: Co
     password = console.add_user("pc.flags", "officer", KENT_POLICE, "PC Flags")
     with chromium() as context:
         page = context.new_page()
-        page.goto(f"{console.url}/console/login")
-        page.get_by_label("Username").fill("pc.flags")
-        page.get_by_label("Password").fill(password)
-        page.get_by_label("Password").press("Enter")
-        expect(page.get_by_role("heading", name="Queue · Kent Police")).to_be_visible()
+        log_in(page, console.url, "pc.flags", password, queue_of="Kent Police")
         assert _not_answered(page) == "Not answered: 4"
 
         page.goto(f"{console.url}/console/reports/{ids[0]}")

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.backend.console_browser import chromium, log_in
 from tests.backend.console_support import KENT_NEAR_SUSSEX, KENT_POLICE, SUSSEX_POLICE, ConsoleServer, Farmer
-from tests.backend.test_console_browser import chromium
 
 pytestmark = pytest.mark.browser
 
@@ -31,11 +31,7 @@ def stolen_quad(console: ConsoleServer) -> dict[str, Any]:
 
 def _log_in(page: Page, console: ConsoleServer, username: str, role: str, force: str, name: str) -> None:
     password = console.add_user(username, role, force, name)
-    page.goto(f"{console.url}/console/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_label("Password").press("Enter")
-    expect(page.get_by_role("heading", name=f"Queue · {force}")).to_be_visible()
+    log_in(page, console.url, username, password, queue_of=force)
 
 
 def _holds(console: ConsoleServer, report_id: str) -> list[tuple[str, str]]:

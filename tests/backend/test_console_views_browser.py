@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.backend.console_browser import chromium, log_in
 from tests.backend.console_support import (
     KENT_FAR_FROM_SUSSEX,
     KENT_POLICE,
@@ -17,7 +18,6 @@ from tests.backend.console_support import (
     Farmer,
     login,
 )
-from tests.backend.test_console_browser import chromium
 
 pytestmark = pytest.mark.browser
 
@@ -61,11 +61,7 @@ def _open_view(page: Page, name: str) -> None:
 
 
 def _log_in(page: Page, console: ConsoleServer, username: str, password: str) -> None:
-    page.goto(f"{console.url}/console/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_label("Password").press("Enter")
-    expect(page.get_by_role("heading", name="Queue · Kent Police")).to_be_visible()
+    log_in(page, console.url, username, password, queue_of="Kent Police")
 
 
 def test_each_view_lists_its_reports_in_its_order_and_is_remembered(

@@ -18,9 +18,9 @@ from playwright.sync_api import Page, expect
 
 from backend.i18n import catalogue
 from tests.app.browser import DOCS_SCREENS
+from tests.backend.console_browser import chromium
 from tests.backend.console_support import KENT_FAR_FROM_SUSSEX, KENT_POLICE, ConsoleServer, Farmer
 from tests.backend.test_console_accessibility import LAPTOP, PHONE, axe_violations, sideways_overflow
-from tests.backend.test_console_browser import chromium
 
 pytestmark = pytest.mark.browser
 WELSH_PAGES = (
